@@ -1,0 +1,90 @@
+#!/bin/bash
+# Build the guest initramfs: Debian's arm64 busybox-static, our static test
+# programs and the scenario scripts, packed with the kernel's gen_init_cpio.
+#
+# usage: initramfs.sh SRC OBJ OUT.cpio
+set -euo pipefail
+
+src=$(realpath "$1") obj=$(realpath "$2") out=$3
+top=$(cd "$(dirname "$0")/.." && pwd)
+work=$(dirname "$(realpath -m "$out")")/guest
+mkdir -p "$work/bin"
+
+# busybox-static:arm64, fetched with a private apt configuration so the host's
+# dpkg architecture list is left alone.
+bb=$work/busybox
+if [ ! -x "$bb" ]; then
+	apt=$work/apt
+	mkdir -p "$apt/state/lists/partial" "$apt/cache/archives/partial" "$apt/dl"
+	touch "$apt/state/status"
+	mirror=${BENCH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+	echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/} bookworm main" \
+		>"$apt/sources.list"
+	cat >"$apt/apt.conf" <<EOC
+Dir::State "$apt/state";
+Dir::State::status "$apt/state/status";
+Dir::Cache "$apt/cache";
+Dir::Etc::SourceList "$apt/sources.list";
+Dir::Etc::SourceParts "/dev/null";
+APT::Architecture "arm64";
+APT::Architectures { "arm64"; };
+EOC
+	export APT_CONFIG=$apt/apt.conf
+	apt-get -q update >"$apt/update.log" 2>&1 || {
+		cat "$apt/update.log" >&2
+		echo "initramfs: cannot read the arm64 package list from $mirror" >&2
+		exit 1
+	}
+	(cd "$apt/dl" && apt-get -q download busybox-static) >"$apt/download.log" 2>&1 || {
+		cat "$apt/download.log" >&2
+		echo "initramfs: apt-get download busybox-static:arm64 failed" >&2
+		exit 1
+	}
+	rm -rf "$work/bbx"
+	dpkg-deb -x "$apt"/dl/busybox-static_*_arm64.deb "$work/bbx"
+	cp "$work/bbx/bin/busybox" "$bb"
+fi
+file -b "$bb" 2>/dev/null | grep -q aarch64 || [ ! -x /usr/bin/file ] || {
+	echo "initramfs: $bb is not an arm64 binary" >&2
+	exit 1
+}
+
+# uapi headers of the tree under test (the cross libc's are too old for iommufd).
+hdr=$obj/usr-headers
+if [ ! -f "$hdr/include/linux/iommufd.h" ] || [ "$src/include/uapi/linux/vfio.h" -nt "$hdr/include/linux/vfio.h" ]; then
+	make -s -C "$src" O="$obj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+		INSTALL_HDR_PATH="$hdr" headers_install
+fi
+for p in "$top"/tests/guest/*.c; do
+	b=$work/bin/$(basename "$p" .c)
+	if [ ! -x "$b" ] || [ "$p" -nt "$b" ]; then
+		aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -I"$hdr/include" -o "$b" "$p"
+	fi
+done
+
+# gen_init_cpio list
+list=$work/initramfs.list
+{
+	for d in /bin /sbin /usr /usr/bin /usr/sbin /proc /sys /dev /tmp /lib /scenarios /root; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "file /bin/busybox $bb 0755 0 0"
+	echo "file /init $top/tests/guest/init 0755 0 0"
+	echo "file /lib/bench.sh $top/tests/guest/bench.sh 0644 0 0"
+	for b in "$work"/bin/*; do
+		echo "file /bin/$(basename "$b") $b 0755 0 0"
+	done
+	for s in "$top"/tests/scenarios/*.guest; do
+		echo "file /scenarios/$(basename "$s") $s 0644 0 0"
+	done
+	echo "slink /bin/sh busybox 0777 0 0"
+} >"$list"
+
+gic=$obj/usr/gen_init_cpio
+if [ ! -x "$gic" ]; then
+	make -s -C "$src" O="$obj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- usr/gen_init_cpio
+fi
+"$gic" "$list" >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "initramfs: $out ($(du -k "$out" | cut -f1) KiB)"

@@ -1,0 +1,72 @@
+#!/bin/bash
+# Boot one scenario under qemu-system-aarch64 and judge its console log.
+#
+# usage: run-scenario.sh IMAGE INITRAMFS LOGDIR NAME
+#
+# The scenario's tests/scenarios/NAME.guest carries "#@ machine:", "#@ devices:"
+# and "#@ append:" lines for the host side. The scenario passes when the guest
+# printed "BENCH-RESULT NAME PASS" and the console holds no kernel splat. A guest
+# that does not power off within BENCH_TIMEOUT seconds fails.
+set -uo pipefail
+
+image=$1 initrd=$2 logdir=$3 name=$4
+top=$(cd "$(dirname "$0")/.." && pwd)
+spec=$top/tests/scenarios/$name.guest
+timeout_s=${BENCH_TIMEOUT:-300}
+[ -f "$spec" ] || { echo "run-scenario: no scenario $spec" >&2; exit 2; }
+mkdir -p "$logdir"
+log=$logdir/$name.log
+
+hdr() { sed -n "s/^#@ $1: *//p" "$spec"; }
+machine=$(hdr machine)
+append=$(hdr append)
+devices=()
+for d in $(hdr devices); do
+	case $d in
+	nvme)
+		img=$logdir/nvme.img
+		[ -f "$img" ] || truncate -s 64M "$img"
+		devices+=(-drive "file=$img,if=none,id=nvm,format=raw"
+			-device "nvme,drive=nvm,serial=bench0,addr=2.0")
+		;;
+	virtio-rng) devices+=(-device virtio-rng-pci,addr=3.0) ;;
+	edu) devices+=(-device edu,addr=5.0) ;;
+	e1000e) devices+=(-device e1000e,addr=6.0,romfile=) ;;
+	*) echo "run-scenario: unknown device $d in $spec" >&2; exit 2 ;;
+	esac
+done
+case " $append " in *" kunit.enable="*) ;; *) append="$append kunit.enable=0" ;; esac
+
+start=$(date +%s.%N)
+timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 \
+	-M "$machine" -cpu cortex-a57 -smp 2 -m 1024 \
+	-nodefaults -display none -serial stdio -monitor none -no-reboot \
+	-kernel "$image" -initrd "$initrd" \
+	-append "console=ttyAMA0 panic=-1 loglevel=7 bench.scenario=$name $append" \
+	"${devices[@]}" </dev/null >"$log" 2>&1
+rc=$?
+secs=$(echo "$(date +%s.%N) - $start" | bc)
+
+why=
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	why="timeout after ${timeout_s}s (guest hung)"
+elif ! grep -q "^BENCH-END" "$log"; then
+	why="guest did not finish (qemu exit $rc)"
+elif ! grep -q "^BENCH-RESULT $name PASS" "$log"; then
+	why="guest checks failed"
+fi
+# Any of these in a console fails the scenario, whatever the guest said.
+splat=$(grep -nE '(^|[^A-Z_])BUG:|WARNING:|sleeping function called from invalid context|possible (recursive|circular) locking|inconsistent lock state|INFO: trying to register non-static key|Kernel panic|Oops|unreferenced object 0x' "$log" | head -5)
+if [ -n "$splat" ]; then
+	why="${why:+$why; }kernel splat in console:
+$splat"
+fi
+
+printf '%s %.1fs\n' "$name" "$secs" >>"$logdir/timings"
+if [ -z "$why" ]; then
+	printf 'PASS  %-16s (%.1fs)\n' "$name" "$secs"
+	exit 0
+fi
+printf 'FAIL  %-16s (%.1fs): %s\n      log: %s\n' "$name" "$secs" "$why" "$log"
+grep -E '^(FAIL|ok):' "$log" | sed 's/^/      /' | tail -20
+exit 1

@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio-msi: make a real PCI device raise real MSI/MSI-X writes through the
+ * SMMU while it is owned by VFIO, and check that they reach eventfds.
+ *
+ * Devices (QEMU):
+ *   edu    1234:11e8  one MSI vector, fired by a write to BAR0+0x60
+ *   e1000e 8086:10d3  MSI-X, vectors 0 and 1 fired through ICS (RXQ0/RXQ1)
+ *
+ * Options:
+ *   --iommufd        use /dev/iommu and the device cdev instead of type1
+ *   --cycles N       enable/fire/disable N times (default 3)
+ *   --shots N        interrupts fired per vector and cycle (default 3)
+ *   --corrupt        negative control (edu, MSI): point the device's MSI
+ *                    address at an unmapped IOVA of the MSI window through
+ *                    sysfs config space, check the interrupt is lost, then
+ *                    restore it and check it is delivered again
+ *   --hold           after the last enable, print "HOLD <iova>" and wait for
+ *                    a line on stdin before disabling (lets a script inspect
+ *                    the live state)
+ *   --replace        iommufd only: after enabling, attach the device to a
+ *                    second IOAS (a replace) and fire again
+ *
+ * Every check prints "ok:" or "FAIL:"; the exit status is the number of
+ * failures (0 = all passed).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+
+#define MAX_VEC 8
+
+static int failures;
+static const char *bdf;
+
+struct vdev {
+	int fd;
+	int container, group;		/* type1 */
+	int iommufd;			/* iommufd */
+	uint32_t devid, ioas, ioas2;
+	uint64_t cfg_off, bar0_off;
+	int is_edu;
+	int nvec;
+	int efd[MAX_VEC];
+};
+
+static void check(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf(cond ? "ok: " : "FAIL: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!cond)
+		failures++;
+}
+
+static void die(const char *what)
+{
+	printf("FAIL: %s: %s\n", what, strerror(errno));
+	exit(100);
+}
+
+static uint32_t sysfs_hex(const char *attr)
+{
+	char path[256], buf[32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	f = fopen(path, "r");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		die(path);
+	fclose(f);
+	return strtoul(buf, NULL, 16);
+}
+
+static void rw(struct vdev *v, int write, uint64_t off, void *buf, size_t len)
+{
+	ssize_t r = write ? pwrite(v->fd, buf, len, off) : pread(v->fd, buf, len, off);
+
+	if (r != (ssize_t)len)
+		die(write ? "region write" : "region read");
+}
+
+static void bar0_w32(struct vdev *v, uint32_t reg, uint32_t val)
+{
+	rw(v, 1, v->bar0_off + reg, &val, 4);
+}
+
+static uint64_t region_offset(struct vdev *v, unsigned int index)
+{
+	struct vfio_region_info ri = { .argsz = sizeof(ri), .index = index };
+
+	if (ioctl(v->fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
+		die("VFIO_DEVICE_GET_REGION_INFO");
+	return ri.offset;
+}
+
+static void open_type1(struct vdev *v)
+{
+	char link[256], target[256], path[64];
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		die("iommu_group link");
+	target[n] = 0;
+	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(target));
+
+	v->container = open("/dev/vfio/vfio", O_RDWR);
+	if (v->container < 0)
+		die("/dev/vfio/vfio");
+	v->group = open(path, O_RDWR);
+	if (v->group < 0)
+		die(path);
+	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &st) ||
+	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE))
+		die("group not viable");
+	if (ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container))
+		die("VFIO_GROUP_SET_CONTAINER");
+	if (ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		die("VFIO_SET_IOMMU");
+	v->fd = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (v->fd < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD");
+}
+
+static uint32_t ioas_alloc(struct vdev *v)
+{
+	struct iommu_ioas_alloc a = { .size = sizeof(a) };
+
+	if (ioctl(v->iommufd, IOMMU_IOAS_ALLOC, &a))
+		die("IOMMU_IOAS_ALLOC");
+	return a.out_ioas_id;
+}
+
+static int attach_pt(struct vdev *v, uint32_t pt)
+{
+	struct vfio_device_attach_iommufd_pt at = {
+		.argsz = sizeof(at), .pt_id = pt,
+	};
+
+	return ioctl(v->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
+}
+
+static void open_iommufd(struct vdev *v)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	char dir[256], path[300];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
+	d = opendir(dir);
+	if (!d)
+		die(dir);
+	path[0] = 0;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "vfio", 4))
+			snprintf(path, sizeof(path), "/dev/vfio/devices/%s", de->d_name);
+	closedir(d);
+	if (!path[0])
+		die("no vfio cdev");
+
+	v->fd = open(path, O_RDWR);
+	if (v->fd < 0)
+		die(path);
+	v->iommufd = open("/dev/iommu", O_RDWR);
+	if (v->iommufd < 0)
+		die("/dev/iommu");
+	bind.iommufd = v->iommufd;
+	if (ioctl(v->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind))
+		die("VFIO_DEVICE_BIND_IOMMUFD");
+	v->devid = bind.out_devid;
+	v->ioas = ioas_alloc(v);
+	if (attach_pt(v, v->ioas))
+		die("VFIO_DEVICE_ATTACH_IOMMUFD_PT");
+}
+
+static void set_master(struct vdev *v)
+{
+	uint16_t cmd;
+
+	rw(v, 0, v->cfg_off + PCI_COMMAND, &cmd, 2);
+	cmd |= PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY;
+	rw(v, 1, v->cfg_off + PCI_COMMAND, &cmd, 2);
+}
+
+static int irq_index(struct vdev *v)
+{
+	return v->is_edu ? VFIO_PCI_MSI_IRQ_INDEX : VFIO_PCI_MSIX_IRQ_INDEX;
+}
+
+static int irqs_enable(struct vdev *v)
+{
+	size_t sz = sizeof(struct vfio_irq_set) + sizeof(int) * v->nvec;
+	struct vfio_irq_set *set = calloc(1, sz);
+	int i, ret;
+
+	set->argsz = sz;
+	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
+	set->index = irq_index(v);
+	set->start = 0;
+	set->count = v->nvec;
+	for (i = 0; i < v->nvec; i++)
+		((int *)set->data)[i] = v->efd[i];
+	ret = ioctl(v->fd, VFIO_DEVICE_SET_IRQS, set);
+	free(set);
+	return ret ? -errno : 0;
+}
+
+static void irqs_disable(struct vdev *v)
+{
+	struct vfio_irq_set set = {
+		.argsz = sizeof(set),
+		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		.index = irq_index(v),
+	};
+
+	if (ioctl(v->fd, VFIO_DEVICE_SET_IRQS, &set))
+		die("VFIO_DEVICE_SET_IRQS disable");
+}
+
+/* Wait up to @ms for eventfd @i; return the count it carried (0 = none). */
+static uint64_t wait_efd(struct vdev *v, int i, int ms)
+{
+	struct pollfd p = { .fd = v->efd[i], .events = POLLIN };
+	uint64_t cnt = 0;
+
+	if (poll(&p, 1, ms) == 1 && read(v->efd[i], &cnt, 8) != 8)
+		cnt = 0;
+	return cnt;
+}
+
+static void drain(struct vdev *v)
+{
+	for (int i = 0; i < v->nvec; i++)
+		while (wait_efd(v, i, 0))
+			;
+}
+
+#define E1000_ICS	0xC8
+#define E1000_IMS	0xD0
+#define E1000_IMC	0xD8
+#define E1000_EIAC	0xDC
+#define E1000_IVAR	0xE4
+#define E1000_ITR	0xC4
+#define E1000_EITR(i)	(0xE8 + 4 * (i))
+#define E1000_RXQ0	0x00100000
+#define E1000_RXQ1	0x00200000
+
+static void device_setup(struct vdev *v)
+{
+	if (v->is_edu)
+		return;
+	bar0_w32(v, E1000_IMC, ~0u);
+	/* No interrupt throttling: QEMU 7.2 asserts if a throttling timer
+	 * fires after MSI-X was disabled.
+	 */
+	bar0_w32(v, E1000_ITR, 0);
+	for (int i = 0; i < 5; i++)
+		bar0_w32(v, E1000_EITR(i), 0);
+	bar0_w32(v, E1000_IVAR, (0x8 | 0) | ((0x8 | 1) << 4));
+	bar0_w32(v, E1000_EIAC, E1000_RXQ0 | E1000_RXQ1);
+}
+
+static void fire(struct vdev *v, int vec)
+{
+	uint32_t cause = vec ? E1000_RXQ1 : E1000_RXQ0;
+
+	if (v->is_edu) {
+		bar0_w32(v, 0x60, 1);		/* raise */
+		bar0_w32(v, 0x64, 1);		/* ack */
+		return;
+	}
+	bar0_w32(v, E1000_IMS, cause);
+	bar0_w32(v, E1000_ICS, cause);
+}
+
+/* Quiesce the device before its interrupts are disabled. */
+static void device_quiesce(struct vdev *v)
+{
+	if (v->is_edu)
+		return;
+	bar0_w32(v, E1000_IMC, ~0u);
+	usleep(20000);
+}
+
+static int fired_vectors(struct vdev *v)
+{
+	return v->is_edu ? 1 : 2;
+}
+
+/* Fire @shots interrupts on every vector; return how many were received. */
+static int shoot(struct vdev *v, int shots, int ms)
+{
+	int got = 0;
+
+	for (int s = 0; s < shots; s++)
+		for (int i = 0; i < fired_vectors(v); i++) {
+			fire(v, i);
+			got += wait_efd(v, i, ms) ? 1 : 0;
+		}
+	return got;
+}
+
+static int msi_cap(void)
+{
+	char path[256];
+	uint8_t cfg[256];
+	int fd, pos;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || pread(fd, cfg, sizeof(cfg), 0) != sizeof(cfg))
+		die(path);
+	close(fd);
+	for (pos = cfg[PCI_CAPABILITY_LIST]; pos; pos = cfg[pos + 1])
+		if (cfg[pos] == PCI_CAP_ID_MSI)
+			return pos;
+	return 0;
+}
+
+/* Raw config access through sysfs: goes to the device, not through VFIO. */
+static uint32_t cfg_raw(int write, int off, uint32_t val)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		die(path);
+	if ((write ? pwrite(fd, &val, 4, off) : pread(fd, &val, 4, off)) != 4)
+		die("sysfs config access");
+	close(fd);
+	return val;
+}
+
+static uint64_t msi_address(void)
+{
+	int cap = msi_cap();
+
+	return cfg_raw(0, cap + PCI_MSI_ADDRESS_LO, 0) |
+	       (uint64_t)cfg_raw(0, cap + PCI_MSI_ADDRESS_HI, 0) << 32;
+}
+
+static void corrupt_test(struct vdev *v, int shots)
+{
+	int cap = msi_cap();
+	uint32_t lo, bad;
+	int got;
+
+	if (!cap) {
+		check(0, "corrupt: device has no MSI capability");
+		return;
+	}
+	lo = cfg_raw(0, cap + PCI_MSI_ADDRESS_LO, 0);
+	/* 64 KiB further into the MSI window: inside it, but nothing mapped. */
+	bad = lo + 0x10000;
+	printf("corrupt: doorbell IOVA %#x -> unmapped %#x\n", lo, bad);
+	cfg_raw(1, cap + PCI_MSI_ADDRESS_LO, bad);
+	got = shoot(v, shots, 300);
+	check(got == 0, "corrupt: %d/%d interrupts to unmapped IOVA %#x lost", shots - got,
+	      shots, bad);
+	printf("CORRUPT-IOVA %#x\n", bad);
+	cfg_raw(1, cap + PCI_MSI_ADDRESS_LO, lo);
+	got = shoot(v, shots, 1000);
+	check(got == shots, "corrupt: %d/%d interrupts after restoring %#x", got, shots, lo);
+}
+
+int main(int argc, char **argv)
+{
+	int use_iommufd = 0, cycles = 3, shots = 3, corrupt = 0, hold = 0, replace = 0;
+	struct vdev v = { .container = -1 };
+	uint32_t vendor, device;
+	int c, i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--iommufd"))
+			use_iommufd = 1;
+		else if (!strcmp(argv[i], "--cycles") && i + 1 < argc)
+			cycles = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--shots") && i + 1 < argc)
+			shots = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--corrupt"))
+			corrupt = 1;
+		else if (!strcmp(argv[i], "--hold"))
+			hold = 1;
+		else if (!strcmp(argv[i], "--replace"))
+			replace = 1;
+		else
+			bdf = argv[i];
+	}
+	if (!bdf) {
+		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace] BDF\n",
+			argv[0]);
+		return 100;
+	}
+
+	vendor = sysfs_hex("vendor");
+	device = sysfs_hex("device");
+	if (vendor == 0x1234 && device == 0x11e8) {
+		v.is_edu = 1;
+		v.nvec = 1;
+	} else if (vendor == 0x8086 && device == 0x10d3) {
+		v.nvec = 3;
+	} else {
+		fprintf(stderr, "unsupported device %04x:%04x\n", vendor, device);
+		return 100;
+	}
+
+	if (use_iommufd)
+		open_iommufd(&v);
+	else
+		open_type1(&v);
+	v.cfg_off = region_offset(&v, VFIO_PCI_CONFIG_REGION_INDEX);
+	v.bar0_off = region_offset(&v, VFIO_PCI_BAR0_REGION_INDEX);
+	set_master(&v);
+	for (i = 0; i < v.nvec; i++) {
+		v.efd[i] = eventfd(0, EFD_NONBLOCK);
+		if (v.efd[i] < 0)
+			die("eventfd");
+	}
+
+	printf("%s %s via %s: %d vector(s), %d cycles\n", bdf, v.is_edu ? "edu/MSI" : "e1000e/MSI-X",
+	       use_iommufd ? "iommufd" : "type1", v.nvec, cycles);
+
+	for (c = 0; c < cycles; c++) {
+		int got;
+
+		ret = irqs_enable(&v);
+		if (ret) {
+			check(0, "cycle %d: VFIO_DEVICE_SET_IRQS enable: %s", c, strerror(-ret));
+			break;
+		}
+		device_setup(&v);
+		drain(&v);
+		got = shoot(&v, shots, 1000);
+		/* Keep long runs quiet: report the first, last and any bad cycle. */
+		if (got != shots * fired_vectors(&v) || c == 0 || c == cycles - 1)
+			check(got == shots * fired_vectors(&v),
+			      "cycle %d: %d/%d device interrupts reached eventfds (MSI address %#llx)",
+			      c, got, shots * fired_vectors(&v),
+			      v.is_edu ? (unsigned long long)msi_address() : 0ULL);
+		if (got != shots * fired_vectors(&v)) {
+			device_quiesce(&v);
+			irqs_disable(&v);
+			break;
+		}
+		if (c == cycles - 1) {
+			if (corrupt)
+				corrupt_test(&v, shots);
+			if (replace) {
+				v.ioas2 = ioas_alloc(&v);
+				ret = attach_pt(&v, v.ioas2);
+				check(!ret, "replace: attach to second IOAS %u: %s", v.ioas2,
+				      ret ? strerror(errno) : "done");
+				drain(&v);
+				got = shoot(&v, shots, 1000);
+				check(got == shots * fired_vectors(&v),
+				      "replace: %d/%d device interrupts after replace", got,
+				      shots * fired_vectors(&v));
+			}
+			if (hold) {
+				char line[16];
+
+				printf("HOLD %#llx\n", v.is_edu ? (unsigned long long)msi_address() : 0ULL);
+				fflush(stdout);
+				if (!fgets(line, sizeof(line), stdin))
+					line[0] = 0;
+			}
+		}
+		device_quiesce(&v);
+		irqs_disable(&v);
+	}
+
+	printf("vfio-msi: %d failure(s)\n", failures);
+	return failures;
+}
