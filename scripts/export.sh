@@ -53,3 +53,7 @@ for c in $(git -C "$src" rev-list --reverse "$base_tag..HEAD"); do
 done
 mv "$series" "$out/patches/series"
 echo "export: $n commit(s) to $out/patches"
+# The tree now matches patches/: record it so tree.sh leaves it alone.
+if [ "$out" = "$top" ]; then
+	echo "$(series_id "$top") $(git -C "$src" rev-parse HEAD)" >"$(git -C "$src" rev-parse --absolute-git-dir)/bench-series"
+fi

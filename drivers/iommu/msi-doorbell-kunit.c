@@ -160,6 +160,7 @@ static void nvec_desc(const unsigned int *n, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u vectors", *n);
 }
+
 KUNIT_ARRAY_PARAM(nvec, nvecs, nvec_desc);
 
 /* Two devices share a page: mapped once, unmapped after both released */
@@ -369,6 +370,7 @@ static void report_case_desc(const struct report_case *c, char *desc)
 {
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
+
 KUNIT_ARRAY_PARAM(report, report_cases, report_case_desc);
 
 static void msi_doorbell_test_report(struct kunit *test)

@@ -1,0 +1,59 @@
+#!/bin/bash
+# Static checks of the series, failing only on findings new against the base:
+#  - checkpatch.pl --strict on every patch (no finding allowed)
+#  - scripts/kernel-doc -none -Wall on every touched C file and header
+#  - W=1 and sparse (C=1) builds of the touched objects: a warning fails
+#    only if it points at a line the series added
+#
+# usage: check.sh SRC OBJ
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+src=$(realpath "$1") obj=$(realpath "$2")
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+git -C "$src" format-patch -q -o "$tmp/p" base..HEAD
+for p in "$tmp"/p/*.patch; do
+	out=$("$src/scripts/checkpatch.pl" --strict --terse --no-summary "$p" 2>&1 | grep -E 'ERROR|WARNING|CHECK')
+	if [ -n "$out" ]; then
+		echo "checkpatch: $(basename "$p"):"; echo "$out"; fail=1
+	fi
+done
+[ $fail = 0 ] && echo "checkpatch --strict: $(ls "$tmp"/p/*.patch | wc -l) patches clean"
+
+files=$(git -C "$src" diff --name-only --diff-filter=AM base..HEAD -- '*.c' '*.h')
+for f in $files; do
+	new=$("$src/scripts/kernel-doc" -none -Wall "$src/$f" 2>&1 | wc -l)
+	old=0
+	if git -C "$src" cat-file -e "base:$f" 2>/dev/null; then
+		git -C "$src" show "base:$f" >"$tmp/base.${f##*.}"
+		old=$("$src/scripts/kernel-doc" -none -Wall "$tmp/base.${f##*.}" 2>&1 | wc -l)
+	fi
+	if [ "$new" -gt "$old" ]; then
+		echo "kernel-doc: $f: $new warnings, base $old"; "$src/scripts/kernel-doc" -none -Wall "$src/$f"; fail=1
+	fi
+done
+echo "kernel-doc -Wall: checked $(echo $files | wc -w) files against the base"
+
+# Lines added by the series, as "file:line".
+git -C "$src" diff -U0 base..HEAD | awk '
+	/^\+\+\+ b\// { f = substr($0, 7) }
+	/^@@/ { split($3, a, ","); l = substr(a[1], 2); n = (a[2] == "" ? 1 : a[2]); for (i = 0; i < n; i++) print f ":" (l + i) }' >"$tmp/added"
+objs=$(git -C "$src" diff --name-only --diff-filter=AM base..HEAD -- '*.c' | sed 's/\.c$/.o/')
+for o in $objs; do rm -f "$obj/$o"; done
+make -s -C "$src" O="$obj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- W=1 C=1 $objs >"$tmp/build.log" 2>&1 || {
+	tail -20 "$tmp/build.log"; echo "check: W=1/sparse build of touched objects failed"; fail=1
+}
+new=0
+while IFS= read -r w; do
+	loc=$(echo "$w" | sed -E "s|^$src/||; s|^([^:]+):([0-9]+):.*|\1:\2|")
+	if grep -qxF "$loc" "$tmp/added"; then
+		echo "new: $w"; new=$((new + 1))
+	fi
+done < <(grep -E '(warning|error):' "$tmp/build.log")
+total=$(grep -cE '(warning|error):' "$tmp/build.log")
+echo "W=1 + sparse: $total finding(s) in touched objects, $new on lines the series added"
+[ $new = 0 ] || fail=1
+exit $fail
