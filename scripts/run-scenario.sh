@@ -29,6 +29,12 @@ for d in $(hdr devices); do
 		devices+=(-drive "file=$img,if=none,id=nvm,format=raw"
 			-device "nvme,drive=nvm,serial=bench0,addr=2.0")
 		;;
+	nvme-2048)
+		img=$logdir/nvme.img
+		[ -f "$img" ] || truncate -s 64M "$img"
+		devices+=(-drive "file=$img,if=none,id=nvm,format=raw"
+			-device "nvme,drive=nvm,serial=bench0,addr=2.0,msix_qsize=2048")
+		;;
 	virtio-rng) devices+=(-device virtio-rng-pci,addr=3.0) ;;
 	edu) devices+=(-device edu,addr=5.0) ;;
 	e1000e) devices+=(-device e1000e,addr=6.0,romfile=) ;;

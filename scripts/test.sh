@@ -37,7 +37,7 @@ fi
 
 # 3. KUnit: boot with the suites enabled, parse the KTAP, count each case.
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd "$top/tests/scenarios" && ls *.guest | sed 's/\.guest$//' | grep -vx demo))
+[ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd "$top/tests/scenarios" && ls *.guest | sed 's/\.guest$//' | grep -vxE 'demo|bench'))
 for s in "${scenarios[@]}"; do
 	if out=$("$top/scripts/run-scenario.sh" "$image" "$initrd" "$logdir" "$s"); then
 		result PASS "scenario:$s" "$(echo "$out" | sed -n '1s/.*(\(.*\))/(\1)/p')"

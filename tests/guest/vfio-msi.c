@@ -20,6 +20,13 @@
  *                    the live state)
  *   --replace        iommufd only: after enabling, attach the device to a
  *                    second IOAS (a replace) and fire again
+ *   --share BDF2     type1 only, BDF is an edu: open BDF2 (an e1000e) in the
+ *                    same container, so both share one IOMMU domain and one
+ *                    doorbell page, and check the page's lifetime: it stays
+ *                    mapped while either device has MSIs enabled (the other
+ *                    keeps working, the edu's DMA to the doorbell IOVA does
+ *                    not fault) and is unmapped once both disabled them (the
+ *                    same DMA now faults in the SMMU)
  *
  * Every check prints "ok:" or "FAIL:"; the exit status is the number of
  * failures (0 = all passed).
@@ -112,6 +119,24 @@ static uint64_t region_offset(struct vdev *v, unsigned int index)
 	if (ioctl(v->fd, VFIO_DEVICE_GET_REGION_INFO, &ri))
 		die("VFIO_DEVICE_GET_REGION_INFO");
 	return ri.offset;
+}
+
+static int group_fd_of(const char *dev_bdf)
+{
+	char link[256], target[256], path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/iommu_group", dev_bdf);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		die("iommu_group link");
+	target[n] = 0;
+	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(target));
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		die(path);
+	return fd;
 }
 
 static void open_type1(struct vdev *v)
@@ -389,9 +414,93 @@ static void corrupt_test(struct vdev *v, int shots)
 	check(got == shots, "corrupt: %d/%d interrupts after restoring %#x", got, shots, lo);
 }
 
+static int smmu_faults(void)
+{
+	FILE *f = popen("dmesg | grep -c 'event 0x10 received'", "r");
+	int n = 0;
+
+	if (!f || fscanf(f, "%d", &n) != 1)
+		n = -1;
+	if (f)
+		pclose(f);
+	return n;
+}
+
+/* edu DMA engine: write 4 bytes of its buffer to @iova (device -> memory). */
+static void edu_dma_write(struct vdev *v, uint64_t iova)
+{
+	uint64_t src = 0x40000, cnt = 4, cmd = 0x1 | 0x2;
+	int i;
+
+	rw(v, 1, v->bar0_off + 0x80, &src, 8);
+	rw(v, 1, v->bar0_off + 0x88, &iova, 8);
+	rw(v, 1, v->bar0_off + 0x90, &cnt, 8);
+	rw(v, 1, v->bar0_off + 0x98, &cmd, 8);
+	for (i = 0; i < 100; i++) {
+		usleep(10000);
+		rw(v, 0, v->bar0_off + 0x98, &cmd, 8);
+		if (!(cmd & 1))
+			break;
+	}
+	usleep(100000);		/* let the SMMU event reach the log */
+}
+
+static void share_test(struct vdev *a, const char *bdf2, int shots)
+{
+	struct vdev b = { .nvec = 3 };
+	int group2, f0, got, want = shots * 2;
+	uint64_t doorbell;
+
+	group2 = group_fd_of(bdf2);
+	if (ioctl(group2, VFIO_GROUP_SET_CONTAINER, &a->container))
+		die("VFIO_GROUP_SET_CONTAINER (second group)");
+	b.fd = ioctl(group2, VFIO_GROUP_GET_DEVICE_FD, bdf2);
+	if (b.fd < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD (second device)");
+	b.cfg_off = region_offset(&b, VFIO_PCI_CONFIG_REGION_INDEX);
+	b.bar0_off = region_offset(&b, VFIO_PCI_BAR0_REGION_INDEX);
+	set_master(&b);
+	for (int i = 0; i < b.nvec; i++)
+		b.efd[i] = eventfd(0, EFD_NONBLOCK);
+
+	check(!irqs_enable(a) && !irqs_enable(&b), "share: edu MSI and %s MSI-X enabled in one container",
+	      bdf2);
+	device_setup(&b);
+	drain(a);
+	drain(&b);
+	check(shoot(a, shots, 1000) == shots, "share: edu interrupts delivered");
+	check(shoot(&b, shots, 1000) == want, "share: e1000e interrupts delivered");
+	doorbell = msi_address();
+	printf("share: doorbell IOVA %#llx\n", (unsigned long long)doorbell);
+
+	f0 = smmu_faults();
+	edu_dma_write(a, doorbell);
+	check(smmu_faults() == f0, "share: edu DMA to the mapped doorbell IOVA does not fault");
+
+	irqs_disable(a);
+	drain(&b);
+	got = shoot(&b, shots, 1000);
+	check(got == want, "share: e1000e keeps working after the edu disabled MSI (%d/%d)", got, want);
+	f0 = smmu_faults();
+	edu_dma_write(a, doorbell);
+	check(smmu_faults() == f0, "share: doorbell still mapped while the e1000e uses it");
+
+	device_quiesce(&b);
+	irqs_disable(&b);
+	f0 = smmu_faults();
+	edu_dma_write(a, doorbell);
+	check(smmu_faults() > f0,
+	      "share: both disabled: edu DMA to the old doorbell IOVA %#llx faults (unmapped)",
+	      (unsigned long long)doorbell);
+	printf("RELEASED-IOVA %#llx\n", (unsigned long long)doorbell);
+	close(b.fd);
+	close(group2);
+}
+
 int main(int argc, char **argv)
 {
 	int use_iommufd = 0, cycles = 3, shots = 3, corrupt = 0, hold = 0, replace = 0;
+	const char *share = NULL;
 	struct vdev v = { .container = -1 };
 	uint32_t vendor, device;
 	int c, i, ret;
@@ -409,6 +518,8 @@ int main(int argc, char **argv)
 			hold = 1;
 		else if (!strcmp(argv[i], "--replace"))
 			replace = 1;
+		else if (!strcmp(argv[i], "--share") && i + 1 < argc)
+			share = argv[++i];
 		else
 			bdf = argv[i];
 	}
@@ -441,6 +552,16 @@ int main(int argc, char **argv)
 		v.efd[i] = eventfd(0, EFD_NONBLOCK);
 		if (v.efd[i] < 0)
 			die("eventfd");
+	}
+
+	if (share) {
+		if (use_iommufd || !v.is_edu) {
+			fprintf(stderr, "--share needs type1 and an edu as BDF\n");
+			return 100;
+		}
+		share_test(&v, share, shots);
+		printf("vfio-msi: %d failure(s)\n", failures);
+		return failures;
 	}
 
 	printf("%s %s via %s: %d vector(s), %d cycles\n", bdf, v.is_edu ? "edu/MSI" : "e1000e/MSI-X",
