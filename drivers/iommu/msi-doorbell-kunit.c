@@ -123,9 +123,9 @@ static struct msi_doorbell_map *bind(struct kunit *test, struct device *dev,
 	return map;
 }
 
-static void unbind(struct msi_doorbell_map *map)
+static void unbind(struct device *dev, struct msi_doorbell_map *map)
 {
-	iommu_msi_doorbell_map_release(map);
+	iommu_msi_doorbell_map_release(dev, map);
 	kfree(map);
 }
 
@@ -150,7 +150,7 @@ static void msi_doorbell_test_vectors(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, map->nr, 1);
 	KUNIT_EXPECT_TRUE(test, msi_doorbell_map_lookup(map, MOCK_DOORBELL + 0x40, &iova));
 	KUNIT_EXPECT_EQ(test, iova, MOCK_WINDOW_BASE + 0x40);
-	unbind(map);
+	unbind(t->dev, map);
 	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 1);
 }
 
@@ -174,9 +174,9 @@ static void msi_doorbell_test_shared(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->mock->maps, 1);
 	KUNIT_EXPECT_EQ(test, a->pages[0].iova, b->pages[0].iova);
 
-	unbind(a);
+	unbind(t->dev, a);
 	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 0);
-	unbind(b);
+	unbind(t->dev2, b);
 	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 1);
 }
 
@@ -189,7 +189,7 @@ static void msi_doorbell_test_reprepare(struct kunit *test)
 	map = bind(test, t->dev, &t->mock->domain, NULL, its_doorbell, 1);
 	KUNIT_EXPECT_NULL(test, iommu_msi_doorbell_map_extend(t->dev, &t->mock->domain, map,
 							      its_doorbell, 1));
-	unbind(map);
+	unbind(t->dev, map);
 	/* One reference was held: one put unmapped the page */
 	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 1);
 	KUNIT_EXPECT_EQ(test, t->mock->maps, 1);
@@ -235,7 +235,7 @@ static void msi_doorbell_test_atomic_lookup(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cpu0 & ~PAGE_MASK, 0x40);
 	KUNIT_EXPECT_EQ(test, cpu1 & ~PAGE_MASK, 0x40);
 	KUNIT_EXPECT_EQ(test, t->mock->maps, 2);
-	unbind(map);
+	unbind(t->dev, map);
 	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 2);
 }
 
@@ -262,7 +262,7 @@ static void msi_doorbell_test_fail_nth(struct kunit *test)
 		map = bind(test, t->dev, &mock->domain, NULL, four, 1);
 		KUNIT_EXPECT_EQ(test, map->pages[0].iova, MOCK_WINDOW_BASE);
 		KUNIT_EXPECT_EQ(test, map->pages[3].iova, MOCK_WINDOW_BASE + 3 * PAGE_SIZE);
-		unbind(map);
+		unbind(t->dev, map);
 		KUNIT_EXPECT_EQ(test, mock->maps, mock->unmaps);
 	}
 }
@@ -277,11 +277,11 @@ static void msi_doorbell_test_no_translation(struct kunit *test)
 	map = bind(test, t->dev, &identity, NULL, its_doorbell, 1);
 	KUNIT_EXPECT_NULL(test, map->domain);
 	KUNIT_EXPECT_EQ(test, map->nr, 1);
-	unbind(map);
+	unbind(t->dev, map);
 
 	map = bind(test, t->dev, NULL, NULL, its_doorbell, 1);
 	KUNIT_EXPECT_NULL(test, map->domain);
-	unbind(map);
+	unbind(t->dev, map);
 	KUNIT_EXPECT_EQ(test, t->mock->maps, 0);
 }
 
@@ -308,7 +308,7 @@ static void msi_doorbell_test_window(struct kunit *test)
 			KUNIT_FAIL(test, "window exhausted after %u get/put cycles", i);
 			break;
 		}
-		iommu_dma_put_msi_page(&mock->domain, 0x9000000 + (i % 8) * PAGE_SIZE);
+		iommu_dma_put_msi_page(t->dev, &mock->domain, 0x9000000 + (i % 8) * PAGE_SIZE);
 	}
 	KUNIT_EXPECT_EQ(test, mock->maps, mock->unmaps);
 }

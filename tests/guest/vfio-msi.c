@@ -445,6 +445,29 @@ static void edu_dma_write(struct vdev *v, uint64_t iova)
 	usleep(100000);		/* let the SMMU event reach the log */
 }
 
+/*
+ * If the kernel has the doorbell debugfs view, the shared page must show one
+ * reference per device, and both devices.
+ */
+static void share_debugfs(const char *bdf2)
+{
+	FILE *f = fopen("/sys/kernel/debug/iommu/msi_doorbells", "r");
+	char line[512];
+	int found = 0;
+
+	if (!f) {
+		printf("share: no doorbell debugfs view in this kernel\n");
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		printf("  debugfs: %s", line);
+		if (strstr(line, "refs 2 ") && strstr(line, bdf) && strstr(line, bdf2))
+			found = 1;
+	}
+	fclose(f);
+	check(found, "share: debugfs shows the doorbell page with 2 references, held by both devices");
+}
+
 static void share_test(struct vdev *a, const char *bdf2, int shots)
 {
 	struct vdev b = { .nvec = 3 };
@@ -472,6 +495,7 @@ static void share_test(struct vdev *a, const char *bdf2, int shots)
 	check(shoot(&b, shots, 1000) == want, "share: e1000e interrupts delivered");
 	doorbell = msi_address();
 	printf("share: doorbell IOVA %#llx\n", (unsigned long long)doorbell);
+	share_debugfs(bdf2);
 
 	f0 = smmu_faults();
 	edu_dma_write(a, doorbell);
