@@ -16,20 +16,26 @@ out=$b/bench
 mkdir -p "$out"
 
 "$top/scripts/tree.sh" "$src"
-# The base tree: a worktree of the "base" commit.
-if [ ! -d "$out/base-src" ]; then
-	git -C "$src" worktree add -q --detach "$out/base-src" base
-fi
+# Both trees are worktrees of build/src, so editing it does not disturb a
+# running benchmark: "base" and the series HEAD.
+for k in base patched; do
+	rev=base
+	[ $k = patched ] && rev=$(git -C "$src" rev-parse HEAD)
+	if [ ! -d "$out/$k-src" ]; then
+		git -C "$src" worktree add -q --detach "$out/$k-src" "$rev"
+	else
+		git -C "$out/$k-src" checkout -q --detach "$rev"
+	fi
+done
 
 for k in base patched; do
-	s=$src
-	[ $k = base ] && s=$out/base-src
+	s=$out/$k-src
 	"$top/scripts/kconfig.sh" "$s" "$out/$k-obj" "${frags[@]}"
 	echo "bench: building the $k kernel (log $out/$k-kbuild.log)"
 	make -C "$s" O="$out/$k-obj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -j"$(nproc)" Image \
 		>"$out/$k-kbuild.log" 2>&1 || { tail -20 "$out/$k-kbuild.log"; exit 1; }
 done
-"$top/scripts/initramfs.sh" "$src" "$out/patched-obj" "$out/initramfs.cpio"
+"$top/scripts/initramfs.sh" "$out/patched-src" "$out/patched-obj" "$out/initramfs.cpio"
 
 : >"$out/results"
 for r in $(seq "$rounds"); do

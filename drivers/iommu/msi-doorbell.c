@@ -62,7 +62,7 @@ static bool msi_doorbell_map_has(const struct msi_doorbell_map *map,
  *
  * Context: Process context, may sleep.
  */
-VISIBLE_IF_KUNIT void iommu_msi_doorbell_map_release(const struct msi_doorbell_map *map)
+void iommu_msi_doorbell_map_release(const struct msi_doorbell_map *map)
 {
 	unsigned int i;
 
@@ -142,7 +142,7 @@ static phys_addr_t *msi_doorbell_new_pages(struct device *dev, unsigned int shif
  * -EINVAL for a doorbell the IOMMU cannot map, -ENOSPC if the IOVA window is
  * full, -ENOMEM, or the error of the IOMMU mapping.
  */
-VISIBLE_IF_KUNIT struct msi_doorbell_map *
+struct msi_doorbell_map *
 iommu_msi_doorbell_map_extend(struct device *dev, struct iommu_domain *domain,
 			      const struct msi_doorbell_map *old,
 			      const struct msi_doorbell *dbs, unsigned int nr)

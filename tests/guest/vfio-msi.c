@@ -18,8 +18,9 @@
  *   --hold           after the last enable, print "HOLD <iova>" and wait for
  *                    a line on stdin before disabling (lets a script inspect
  *                    the live state)
- *   --replace        iommufd only: after enabling, attach the device to a
- *                    second IOAS (a replace) and fire again
+ *   --replace N      iommufd only: with MSIs enabled, attach the device to a
+ *                    second IOAS (a replace), then back, N times in all, and
+ *                    fire after each replace
  *   --share BDF2     type1 only, BDF is an edu: open BDF2 (an e1000e) in the
  *                    same container, so both share one IOMMU domain and one
  *                    doorbell page, and check the page's lifetime: it stays
@@ -414,6 +415,24 @@ static void corrupt_test(struct vdev *v, int shots)
 	check(got == shots, "corrupt: %d/%d interrupts after restoring %#x", got, shots, lo);
 }
 
+/* Doorbell pages the debugfs view shows held by @dev_bdf; -1 without it */
+static int debugfs_pages_of(const char *dev_bdf)
+{
+	FILE *f = fopen("/sys/kernel/debug/iommu/msi_doorbells", "r");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		printf("  debugfs: %s", line);
+		if (strstr(line, " phys ") && strstr(line, dev_bdf))
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
 static int smmu_faults(void)
 {
 	FILE *f = popen("dmesg | grep -c 'event 0x10 received'", "r");
@@ -540,8 +559,8 @@ int main(int argc, char **argv)
 			corrupt = 1;
 		else if (!strcmp(argv[i], "--hold"))
 			hold = 1;
-		else if (!strcmp(argv[i], "--replace"))
-			replace = 1;
+		else if (!strcmp(argv[i], "--replace") && i + 1 < argc)
+			replace = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--share") && i + 1 < argc)
 			share = argv[++i];
 		else
@@ -616,16 +635,30 @@ int main(int argc, char **argv)
 		if (c == cycles - 1) {
 			if (corrupt)
 				corrupt_test(&v, shots);
-			if (replace) {
+			if (replace)
 				v.ioas2 = ioas_alloc(&v);
-				ret = attach_pt(&v, v.ioas2);
-				check(!ret, "replace: attach to second IOAS %u: %s", v.ioas2,
-				      ret ? strerror(errno) : "done");
+			for (int r = 0; r < replace; r++) {
+				uint32_t to = r % 2 ? v.ioas : v.ioas2;
+
+				ret = attach_pt(&v, to);
 				drain(&v);
-				got = shoot(&v, shots, 1000);
-				check(got == shots * fired_vectors(&v),
-				      "replace: %d/%d device interrupts after replace", got,
-				      shots * fired_vectors(&v));
+				got = ret ? 0 : shoot(&v, shots, 1000);
+				if (ret || got != shots * fired_vectors(&v) || r < 2 ||
+				    r == replace - 1)
+					check(!ret && got == shots * fired_vectors(&v),
+					      "replace %d to IOAS %u: %s, %d/%d device interrupts (MSI address %#llx)",
+					      r, to, ret ? strerror(errno) : "attached", got,
+					      shots * fired_vectors(&v),
+					      v.is_edu ? (unsigned long long)msi_address() : 0ULL);
+				if (ret || got != shots * fired_vectors(&v))
+					break;
+			}
+			if (replace) {
+				int n = debugfs_pages_of(bdf);
+
+				if (n >= 0)
+					check(n == 1, "replace: %d doorbell page(s) bound for %s after %d replaces (want 1: none left in old domains)",
+					      n, bdf, replace);
 			}
 			if (hold) {
 				char line[16];
