@@ -53,6 +53,18 @@ while IFS= read -r w; do
 		echo "new: $w"; new=$((new + 1))
 	fi
 done < <(grep -E '(warning|error):' "$tmp/build.log")
+# The touched objects must also build without KUnit (VISIBLE_IF_KUNIT and
+# friends change linkage there).
+nk=$obj-nokunit
+frags=$(ls "$top"/tests/config/{base,pci-iommu,devices,debug}.config)
+printf '# CONFIG_KUNIT is not set\n' >"$tmp/nokunit.config"
+if "$top/scripts/kconfig.sh" "$src" "$nk" $frags "$tmp/nokunit.config" >"$tmp/nk.log" 2>&1 &&
+	make -s -C "$src" O="$nk" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -j"$(nproc)" \
+		$(echo "$objs" | tr " " "\n" | grep -vE "kunit|_test\.o") >>"$tmp/nk.log" 2>&1; then
+	echo "!KUNIT build of touched objects: ok"
+else
+	tail -20 "$tmp/nk.log"; echo "check: touched objects do not build without KUnit"; fail=1
+fi
 total=$(grep -cE '(warning|error):' "$tmp/build.log")
 echo "W=1 + sparse: $total finding(s) in touched objects, $new on lines the series added"
 [ $new = 0 ] || fail=1

@@ -18,7 +18,9 @@ mkdir -p "$obj"
 want=$(mktemp)
 trap 'rm -f "$want"' EXIT
 # Later fragments override earlier ones, as merge_config.sh does.
-cat "$@" | grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' >"$want"
+cat "$@" | grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' |
+	awk '{ k = $0; sub(/^# /, "", k); sub(/[= ].*/, "", k); if (!(k in v)) o[n++] = k; v[k] = $0 }
+	     END { for (i = 0; i < n; i++) print v[o[i]] }' >"$want"
 
 # Only rewrite .config when a fragment is newer, so a rebuild stays incremental.
 stamp=$obj/.config.fragments
