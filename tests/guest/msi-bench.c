@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,6 +113,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	repeat = atoi(argv[2]);
+	{
+		/* one eventfd per vector, up to 2048, plus the trace file */
+		struct rlimit rl = { 8192, 8192 };
+
+		if (setrlimit(RLIMIT_NOFILE, &rl))
+			die("setrlimit");
+	}
 
 	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/iommu_group", argv[1]);
 	len = readlink(link, target, sizeof(target) - 1);
@@ -140,8 +148,11 @@ int main(int argc, char **argv)
 		double t;
 
 		efd = calloc(n, sizeof(int));
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < n; i++) {
 			efd[i] = eventfd(0, EFD_NONBLOCK);
+			if (efd[i] < 0)
+				die("eventfd");
+		}
 		for (r = 0; r < repeat; r++) {
 			if (tracing)
 				write_file(TRACE "/trace", "");
