@@ -223,4 +223,5 @@ static struct kunit_suite msi_compose_suite = {
 	.exit = msi_compose_test_exit,
 	.test_cases = msi_compose_cases,
 };
+
 kunit_test_suite(msi_compose_suite);
