@@ -142,23 +142,12 @@ static int group_fd_of(const char *dev_bdf)
 
 static void open_type1(struct vdev *v)
 {
-	char link[256], target[256], path[64];
 	struct vfio_group_status st = { .argsz = sizeof(st) };
-	ssize_t n;
-
-	snprintf(link, sizeof(link), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n < 0)
-		die("iommu_group link");
-	target[n] = 0;
-	snprintf(path, sizeof(path), "/dev/vfio/%s", basename(target));
 
 	v->container = open("/dev/vfio/vfio", O_RDWR);
 	if (v->container < 0)
 		die("/dev/vfio/vfio");
-	v->group = open(path, O_RDWR);
-	if (v->group < 0)
-		die(path);
+	v->group = group_fd_of(bdf);
 	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &st) ||
 	    !(st.flags & VFIO_GROUP_FLAGS_VIABLE))
 		die("group not viable");
