@@ -14,7 +14,7 @@ FRAGMENTS	:= $(addprefix tests/config/,base.config pci-iommu.config devices.conf
 export BENCH_FRAGMENTS := $(FRAGMENTS)
 
 .PHONY: all demo test deps tree export roundtrip config kernel initramfs kunit \
-	scenario check series bench clean distclean help
+	scenario check series bisect-check bench clean distclean help
 
 all: kernel initramfs
 
@@ -63,6 +63,9 @@ check: kernel
 
 series: tree
 	@scripts/series.sh $(SRC) $(B)/series
+
+bisect-check: tree
+	@scripts/bisect-check.sh $(SRC) $(B)
 
 bench: deps
 	@scripts/bench.sh $(B)

@@ -58,7 +58,7 @@ fi
 for p in "$top"/tests/guest/*.c; do
 	b=$work/bin/$(basename "$p" .c)
 	if [ ! -x "$b" ] || [ "$p" -nt "$b" ]; then
-		aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -I"$hdr/include" -o "$b" "$p"
+		aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -I"$hdr/include" -o "$b" "$p" -pthread
 	fi
 done
 

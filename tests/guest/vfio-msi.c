@@ -21,6 +21,10 @@
  *   --replace N      iommufd only: with MSIs enabled, attach the device to a
  *                    second IOAS (a replace), then back, N times in all, and
  *                    fire after each replace
+ *   --race N         iommufd only: one thread replaces the device's page
+ *                    table back and forth N times while another enables,
+ *                    fires and disables its MSIs; afterwards interrupts
+ *                    must still be delivered (lockdep watches the locking)
  *   --share BDF2     type1 only, BDF is an edu: open BDF2 (an e1000e) in the
  *                    same container, so both share one IOMMU domain and one
  *                    doorbell page, and check the page's lifetime: it stays
@@ -38,6 +42,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -529,10 +534,63 @@ static void share_test(struct vdev *a, const char *bdf2, int shots)
 	close(group2);
 }
 
+struct race {
+	struct vdev	*v;
+	int		n;
+	int		errors;
+	volatile int	stop;
+};
+
+static void *race_replace(void *arg)
+{
+	struct race *r = arg;
+
+	for (int i = 0; i < r->n; i++)
+		if (attach_pt(r->v, i % 2 ? r->v->ioas : r->v->ioas2))
+			r->errors++;
+	r->stop = 1;
+	return NULL;
+}
+
+static void race_test(struct vdev *v, int n, int shots)
+{
+	struct race r = { .v = v, .n = n };
+	int cycles = 0, enable_errors = 0, got;
+	pthread_t t;
+
+	v->ioas2 = ioas_alloc(v);
+	if (pthread_create(&t, NULL, race_replace, &r))
+		die("pthread_create");
+	while (!r.stop) {
+		if (irqs_enable(v)) {
+			enable_errors++;
+			continue;
+		}
+		device_setup(v);
+		shoot(v, 1, 50);	/* may race with a replace: not counted */
+		device_quiesce(v);
+		irqs_disable(v);
+		cycles++;
+	}
+	pthread_join(t, NULL);
+	check(!r.errors && !enable_errors,
+	      "race: %d replaces and %d MSI enable/disable cycles concurrently (%d/%d errors)",
+	      n, cycles, r.errors, enable_errors);
+	check(!irqs_enable(v), "race: MSIs enable after the race");
+	device_setup(v);
+	drain(v);
+	got = shoot(v, shots, 1000);
+	check(got == shots * fired_vectors(v), "race: %d/%d device interrupts after the race", got,
+	      shots * fired_vectors(v));
+	device_quiesce(v);
+	irqs_disable(v);
+}
+
 int main(int argc, char **argv)
 {
 	int use_iommufd = 0, cycles = 3, shots = 3, corrupt = 0, hold = 0, replace = 0;
 	const char *share = NULL;
+	int race = 0;
 	struct vdev v = { .container = -1 };
 	uint32_t vendor, device;
 	int c, i, ret;
@@ -552,6 +610,8 @@ int main(int argc, char **argv)
 			replace = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--share") && i + 1 < argc)
 			share = argv[++i];
+		else if (!strcmp(argv[i], "--race") && i + 1 < argc)
+			race = atoi(argv[++i]);
 		else
 			bdf = argv[i];
 	}
@@ -584,6 +644,16 @@ int main(int argc, char **argv)
 		v.efd[i] = eventfd(0, EFD_NONBLOCK);
 		if (v.efd[i] < 0)
 			die("eventfd");
+	}
+
+	if (race) {
+		if (!use_iommufd) {
+			fprintf(stderr, "--race needs --iommufd\n");
+			return 100;
+		}
+		race_test(&v, race, shots);
+		printf("vfio-msi: %d failure(s)\n", failures);
+		return failures;
 	}
 
 	if (share) {
