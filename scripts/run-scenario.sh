@@ -23,17 +23,13 @@ append=$(hdr append)
 devices=()
 for d in $(hdr devices); do
 	case $d in
-	nvme)
+	nvme | nvme-2048)	# nvme-2048: 2048 MSI-X entries, for the benchmark
 		img=$logdir/nvme.img
 		[ -f "$img" ] || truncate -s 64M "$img"
+		qsize=
+		[ $d = nvme-2048 ] && qsize=,msix_qsize=2048
 		devices+=(-drive "file=$img,if=none,id=nvm,format=raw"
-			-device "nvme,drive=nvm,serial=bench0,addr=2.0")
-		;;
-	nvme-2048)
-		img=$logdir/nvme.img
-		[ -f "$img" ] || truncate -s 64M "$img"
-		devices+=(-drive "file=$img,if=none,id=nvm,format=raw"
-			-device "nvme,drive=nvm,serial=bench0,addr=2.0,msix_qsize=2048")
+			-device "nvme,drive=nvm,serial=bench0,addr=2.0$qsize")
 		;;
 	virtio-rng) devices+=(-device virtio-rng-pci,addr=3.0) ;;
 	edu) devices+=(-device edu,addr=5.0) ;;

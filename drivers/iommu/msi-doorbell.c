@@ -18,7 +18,6 @@
  * ones, and the old map is freed after an RCU grace period. Writers hold the
  * device's IOMMU group mutex, so the domain cannot change under them.
  */
-#include <linux/bsearch.h>
 #include <linux/device.h>
 #include <linux/iommu.h>
 #include <linux/msi.h>
@@ -43,15 +42,6 @@ static int msi_doorbell_page_cmp(const void *a, const void *b)
 	const struct msi_doorbell_page *pa = a, *pb = b;
 
 	return msi_doorbell_phys_cmp(&pa->phys, &pb->phys);
-}
-
-static bool msi_doorbell_map_has(const struct msi_doorbell_map *map,
-				 phys_addr_t phys)
-{
-	struct msi_doorbell_page key = { .phys = phys };
-
-	return map && bsearch(&key, map->pages, map->nr, sizeof(key),
-			      msi_doorbell_page_cmp);
 }
 
 /**
@@ -108,7 +98,10 @@ static phys_addr_t *msi_doorbell_new_pages(struct device *dev, unsigned int shif
 
 	for (i = 0; i < nr; i++) {
 		for (p = dbs[i].base; p - dbs[i].base < dbs[i].size; p += granule) {
-			if (!msi_doorbell_map_has(old, p))
+			dma_addr_t iova;
+
+			/* @old has the same page size: same domain */
+			if (!old || !msi_doorbell_map_lookup(old, p, &iova))
 				pages[n++] = p;
 		}
 	}

@@ -1,6 +1,6 @@
 # Helpers sourced by the guest scenarios. Each check prints "ok:" or "FAIL:"
-# and returns non-zero on failure; a scenario script runs with "set -e"
-# semantics by chaining checks with "||  return 1".
+# and returns non-zero on failure; a scenario stops at its first failed check
+# by chaining checks with "|| return 1".
 
 ok() { echo "ok: $*"; }
 fail() { echo "FAIL: $*"; return 1; }
