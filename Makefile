@@ -1,77 +1,81 @@
-# MSI doorbell premapping: build, boot and test a patched Linux 6.12 arm64
-# kernel under QEMU. See README.md. Every target installs what it needs.
+# MSI doorbell premapping: build, boot and test a patched arm64 Linux kernel
+# under QEMU. See README.md. Every target installs what it needs.
+#
+# BASE=6.12 (default) or BASE=7.3 picks bases/$(BASE).conf: the Debian source
+# package, its series directory, and build/$(BASE) for everything built.
+# Paths, kconfig fragments and the cross-make line live in scripts/lib.sh.
 
-B		:= $(CURDIR)/build
-SRC		:= $(B)/src
-OBJ		:= $(B)/obj
-IMAGE		:= $(OBJ)/arch/arm64/boot/Image
-INITRAMFS	:= $(B)/initramfs.cpio
-LOGS		:= $(B)/logs
-KMAKE		:= $(MAKE) -C $(SRC) O=$(OBJ) ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+SHELL		:= /bin/bash
+LIB		:= set -eo pipefail; . scripts/lib.sh
 JOBS		?= $(shell nproc)
-FRAGMENTS	:= $(addprefix tests/config/,base.config pci-iommu.config devices.config debug.config) \
-		   $(wildcard tests/config/kunit.config)
-export BENCH_FRAGMENTS := $(FRAGMENTS)
+export BASE JOBS
 
-.PHONY: all demo test deps tree export roundtrip config kernel initramfs kunit \
-	scenario check series bisect-check bench clean distclean help
+.PHONY: help all demo test deps tree export roundtrip config kernel initramfs kunit \
+	scenario check series bisect-check bench fresh-root clean distclean
 
-all: kernel initramfs
+help: ## list the targets
+	@echo "usage: make TARGET [BASE=6.12|7.3] [SCENARIOS=\"a b\"] [FORCE=1] [BENCH_ROUNDS=N]"
+	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/  \1\t\2/p' $(MAKEFILE_LIST) | expand -t 16
 
-help:
-	@sed -n 's/^## //p' README.md
+all: kernel initramfs ## the test kernel and the initramfs
 
-deps:
+deps: ## install the Debian packages, fetch the base kernel source
 	@scripts/deps.sh
 
-tree: deps
-	@scripts/tree.sh $(if $(FORCE),--force) $(SRC)
+tree: deps ## build/BASE/src: the base commit + one commit per patch of the series
+	@scripts/tree.sh $(if $(FORCE),--force)
 
-export:
-	@scripts/export.sh $(SRC)
+export: ## write build/BASE/src's commits back to the series directory and overlay
+	@scripts/export.sh
 
-roundtrip: tree
-	@scripts/roundtrip.sh $(SRC)
+roundtrip: tree ## the series directory and overlay agree with the tree
+	@scripts/roundtrip.sh
 
-config: tree
-	@scripts/kconfig.sh $(SRC) $(OBJ) $(FRAGMENTS)
+config: tree ## merge the test kernel's fragments, verify every option took
+	@$(LIB); scripts/kconfig.sh "$$SRC" "$$OBJ" $$(fragments test)
 
-kernel: config
-	@echo "kernel: building $(IMAGE) (make -j$(JOBS), log $(B)/kbuild.log)"
-	@$(KMAKE) -j$(JOBS) Image >$(B)/kbuild.log 2>&1 || { tail -40 $(B)/kbuild.log; \
-		echo "kernel: FAILED: build error, see $(B)/kbuild.log" >&2; exit 1; }
-	@echo "kernel: $(IMAGE) ready"
+kernel: config ## build the test kernel Image (incremental)
+	@$(LIB); echo "kernel: building $$IMAGE (make -j$(JOBS), log $$B/kbuild.log)"; \
+	kmake "$$SRC" "$$OBJ" -j$(JOBS) Image >"$$B/kbuild.log" 2>&1 || { tail -40 "$$B/kbuild.log"; \
+		echo "kernel: FAILED: build error, see $$B/kbuild.log" >&2; exit 1; }; \
+	echo "kernel: $$IMAGE ready"
 
-initramfs: tree
-	@scripts/initramfs.sh $(SRC) $(OBJ) $(INITRAMFS)
+initramfs: tree ## busybox, the guest programs and the scenarios, as a cpio
+	@$(LIB); scripts/initramfs.sh "$$SRC" "$$OBJ" "$$INITRAMFS"
 
-demo: kernel initramfs
-	@BENCH_TIMEOUT=300 scripts/run-scenario.sh $(IMAGE) $(INITRAMFS) $(LOGS) demo; rc=$$?; \
-	sed -n '/^BENCH-START/,/^BENCH-END/p' $(LOGS)/demo.log; exit $$rc
+demo: kernel initramfs ## boot the demo tour and print it (README's first command)
+	@$(LIB); BENCH_TIMEOUT=300 scripts/run-scenario.sh "$$IMAGE" "$$INITRAMFS" "$$LOGS" demo && rc=0 || rc=$$?; \
+	sed -n '/^BENCH-START/,/^BENCH-END/p' "$$LOGS/demo.log"; exit $$rc
 
-test: kernel initramfs
-	@scripts/test.sh $(SRC) $(OBJ) $(IMAGE) $(INITRAMFS) $(LOGS) $(SCENARIOS)
+test: kernel initramfs ## run every test, last line "N passed, N failed[, N skipped]"
+	@$(LIB); export BENCH_FRAGMENTS="$$(fragments test)"; \
+	scripts/test.sh "$$SRC" "$$OBJ" "$$IMAGE" "$$INITRAMFS" "$$LOGS" $(SCENARIOS)
 
-kunit: kernel initramfs
-	@scripts/test.sh $(SRC) $(OBJ) $(IMAGE) $(INITRAMFS) $(LOGS) kunit
+kunit: kernel initramfs ## the KUnit boot alone
+	@$(LIB); export BENCH_FRAGMENTS="$$(fragments test)"; \
+	scripts/test.sh "$$SRC" "$$OBJ" "$$IMAGE" "$$INITRAMFS" "$$LOGS" kunit
 
-scenario: kernel initramfs
-	@for s in $(SCENARIOS); do scripts/run-scenario.sh $(IMAGE) $(INITRAMFS) $(LOGS) $$s; done
+scenario: kernel initramfs ## boot SCENARIOS="a b", fail if any fails
+	@$(LIB); rc=0; for s in $(SCENARIOS); do \
+		scripts/run-scenario.sh "$$IMAGE" "$$INITRAMFS" "$$LOGS" $$s || rc=1; done; exit $$rc
 
-check: kernel
-	@scripts/check.sh $(SRC) $(OBJ)
+check: kernel ## checkpatch --strict, kernel-doc, W=1 + sparse against the base
+	@$(LIB); scripts/check.sh "$$SRC" "$$OBJ"
 
-series: tree
-	@scripts/series.sh $(SRC) $(B)/series
+series: tree ## build/BASE/series: the RFC set with its cover letter
+	@$(LIB); scripts/series.sh "$$SRC" "$$B/series"
 
-bisect-check: tree
-	@scripts/bisect-check.sh $(SRC) $(B)
+bisect-check: tree ## build every commit of the series in turn
+	@$(LIB); scripts/bisect-check.sh "$$SRC" "$$B"
 
-bench: deps
-	@scripts/bench.sh $(B)
+bench: deps ## base vs series benchmark (BENCH_ROUNDS boots each, interleaved)
+	@$(LIB); scripts/bench.sh "$$B"
 
-clean:
-	rm -rf $(OBJ) $(B)/guest $(INITRAMFS) $(LOGS) $(B)/series
+fresh-root: ## run the README's two commands in a new Debian 12 root from a clean clone
+	@scripts/fresh-root.sh
 
-distclean:
-	rm -rf $(B)
+clean: ## remove build output of BASE (keeps the trees and downloads)
+	@$(LIB); rm -rf "$$OBJ" "$$B/guest" "$$INITRAMFS" "$$LOGS" "$$B/series"
+
+distclean: ## remove all of build/
+	rm -rf build

@@ -7,15 +7,16 @@
 # usage: bench.sh BUILDDIR     (env: BENCH_ROUNDS, default 3)
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+top=$TOP
 b=$(realpath "$1")
 src=$b/src
 rounds=${BENCH_ROUNDS:-3}
-frags=("$top"/tests/config/{base,pci-iommu,devices,perf}.config)
+frags=($(fragments perf))
 out=$b/bench
 mkdir -p "$out"
 
-"$top/scripts/tree.sh" "$src"
+"$top/scripts/tree.sh"
 # Both trees are worktrees of build/src, so editing it does not disturb a
 # running benchmark: "base" and the series HEAD.
 for k in base patched; do
@@ -32,7 +33,7 @@ for k in base patched; do
 	s=$out/$k-src
 	"$top/scripts/kconfig.sh" "$s" "$out/$k-obj" "${frags[@]}"
 	echo "bench: building the $k kernel (log $out/$k-kbuild.log)"
-	make -C "$s" O="$out/$k-obj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -j"$(nproc)" Image \
+	kmake "$s" "$out/$k-obj" -j"$(nproc)" Image \
 		>"$out/$k-kbuild.log" 2>&1 || { tail -20 "$out/$k-kbuild.log"; exit 1; }
 done
 "$top/scripts/initramfs.sh" "$out/patched-src" "$out/patched-obj" "$out/initramfs.cpio"

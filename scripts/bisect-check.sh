@@ -7,10 +7,11 @@
 # usage: bisect-check.sh SRC BUILDDIR
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+top=$TOP
 src=$(realpath "$1") b=$(realpath "$2")
 wt=$b/bisect-src obj=$b/bisect-obj
-frags=$(ls "$top"/tests/config/{base,pci-iommu,devices,debug}.config)
+frags=$(fragments test | grep -v series.config)
 dirs=$(git -C "$src" diff --name-only base..HEAD -- '*.c' | xargs -n1 dirname | sort -u | sed 's|$|/|')
 
 [ -d "$wt" ] || git -C "$src" worktree add -q --detach "$wt" base
@@ -19,14 +20,13 @@ for c in $(git -C "$src" rev-list --reverse base..HEAD); do
 	n=$((n + 1))
 	git -C "$wt" checkout -q --detach "$c"
 	"$top/scripts/kconfig.sh" "$wt" "$obj" $frags >/dev/null 2>&1 ||
-		make -s -C "$wt" O="$obj" ARCH=arm64 olddefconfig >/dev/null 2>&1
+		kmake "$wt" "$obj" -s olddefconfig >/dev/null 2>&1
 	if [ $n = 1 ]; then
 		target=Image
 	else
 		target=$dirs
 	fi
-	if make -s -C "$wt" O="$obj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -j"$(nproc)" \
-		$target >"$b/bisect-$n.log" 2>&1; then
+	if kmake "$wt" "$obj" -s -j"$(nproc)" $target >"$b/bisect-$n.log" 2>&1; then
 		echo "ok   $n $(git -C "$src" log -1 --format=%s "$c")"
 	else
 		echo "FAIL $n $(git -C "$src" log -1 --format=%s "$c") (log $b/bisect-$n.log)"

@@ -8,7 +8,8 @@
 # usage: check.sh SRC OBJ
 set -uo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+top=$TOP
 src=$(realpath "$1") obj=$(realpath "$2")
 fail=0
 tmp=$(mktemp -d)
@@ -48,7 +49,7 @@ objs=$(for f in $(git -C "$src" diff --name-only --diff-filter=AM base..HEAD -- 
 	grep -qs -- "$o" "$src/$(dirname "$f")/Makefile" && echo "${f%.c}.o"
 done)
 for o in $objs; do rm -f "$obj/$o"; done
-make -s -C "$src" O="$obj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- W=1 C=1 $objs >"$tmp/build.log" 2>&1 || {
+kmake "$src" "$obj" -s W=1 C=1 $objs >"$tmp/build.log" 2>&1 || {
 	tail -20 "$tmp/build.log"; echo "check: W=1/sparse build of touched objects failed"; fail=1
 }
 new=0
@@ -61,10 +62,10 @@ done < <(grep -E '(warning|error):' "$tmp/build.log")
 # The touched objects must also build without KUnit (VISIBLE_IF_KUNIT and
 # friends change linkage there).
 nk=$obj-nokunit
-frags=$(ls "$top"/tests/config/{base,pci-iommu,devices,debug}.config)
+frags=$(fragments test)
 printf '# CONFIG_KUNIT is not set\n' >"$tmp/nokunit.config"
 if "$top/scripts/kconfig.sh" "$src" "$nk" $frags "$tmp/nokunit.config" >"$tmp/nk.log" 2>&1 &&
-	make -s -C "$src" O="$nk" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -j"$(nproc)" \
+	kmake "$src" "$nk" -s -j"$(nproc)" \
 		$(echo "$objs" | tr " " "\n" | grep -vE "kunit|_test\.o") >>"$tmp/nk.log" 2>&1; then
 	echo "!KUNIT build of touched objects: ok"
 else

@@ -1,48 +1,87 @@
 #!/bin/bash
-# Install the Debian packages the bench needs (we run as root), or stop with a
-# message naming what is missing.
+# Install the Debian packages the bench needs (we run as root) and fetch the
+# base kernel's source package, or stop with a message naming what is
+# missing.
+#
+# The source package is downloaded (apt-get download) and unpacked into
+# build/dl, never installed: a base from a suite the machine does not carry
+# (bases/*.conf: base_suite) comes through a private apt state, so the
+# machine's apt sources stay as they are.
 set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/apt-lib.sh"
 
-base_pkg=linux-source-6.12
-base_ver=6.12.117-1~deb12u1
 pkgs=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
 	make gcc bc flex bison libssl-dev libelf-dev cpio xz-utils python3 perl git sparse b4 file
-	debian-archive-keyring dpkg-dev)
+	debian-archive-keyring dpkg-dev rsync ca-certificates)
 
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-have=$(dpkg-query -W -f='${Status} ${Version}' "$base_pkg" 2>/dev/null || true)
-case $have in
-"install ok installed $base_ver") ;;
-"install ok installed "*)
-	echo "deps: $base_pkg ${have##* } is installed, the series is against $base_ver; reinstalling $base_ver" ;&
-*) missing+=("$base_pkg=$base_ver") ;;
-esac
-
-if [ ${#missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps: installing ${missing[*]}"
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: FAILED: not root; install as root: apt-get install ${missing[*]}" >&2
+		exit 1
+	fi
+	export DEBIAN_FRONTEND=noninteractive
+	if ! apt-get -q update >/tmp/bench-apt-update.log 2>&1; then
+		echo "deps: warning: apt-get update failed (see /tmp/bench-apt-update.log); trying the cached lists" >&2
+	fi
+	if ! apt-get -q install -y --no-install-recommends "${missing[@]}" >/tmp/bench-apt-install.log 2>&1; then
+		tail -20 /tmp/bench-apt-install.log >&2
+		echo "deps: FAILED: apt-get could not install: ${missing[*]} (full log /tmp/bench-apt-install.log)" >&2
+		exit 1
+	fi
+	for p in "${missing[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || {
+			echo "deps: FAILED: $p still missing after apt-get install" >&2
+			exit 1
+		}
+	done
+	echo "deps: installed ${missing[*]}"
+else
 	echo "deps: all packages present"
+fi
+
+# The base source: build/dl/$base_pkg-$base_version/usr/src/$base_pkg.tar.xz
+dl=$TOP/build/dl
+tarball=$dl/$base_pkg-$base_version/usr/src/$base_pkg.tar.xz
+if [ -f "$tarball" ]; then
+	echo "deps: $base_pkg $base_version present"
 	exit 0
 fi
-echo "deps: installing ${missing[*]}"
-if [ "$(id -u)" != 0 ]; then
-	echo "deps: FAILED: not root; install as root: apt-get install ${missing[*]}" >&2
-	exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-if ! apt-get -q update >/tmp/bench-apt-update.log 2>&1; then
-	echo "deps: warning: apt-get update failed (see /tmp/bench-apt-update.log); trying the cached lists" >&2
-fi
-if ! apt-get -q install -y --no-install-recommends "${missing[@]}" >/tmp/bench-apt-install.log 2>&1; then
-	tail -20 /tmp/bench-apt-install.log >&2
-	echo "deps: FAILED: apt-get could not install: ${missing[*]} (full log /tmp/bench-apt-install.log)" >&2
-	exit 1
-fi
-for p in "${missing[@]}"; do
-	dpkg-query -W -f='${Status}' "${p%%=*}" 2>/dev/null | grep -q "install ok installed" || {
-		echo "deps: FAILED: $p still missing after apt-get install" >&2
+mkdir -p "$dl"
+if [ -n "$base_suite" ]; then
+	private_apt "$dl/apt-$base_suite" amd64 "$base_suite" || {
+		echo "deps: FAILED: cannot read $base_suite from the machine's Debian archive" >&2
 		exit 1
 	}
-done
-echo "deps: installed ${missing[*]}"
+else
+	apt-get -q update >/tmp/bench-apt-update.log 2>&1 || true
+fi
+have=$(apt-cache madison "$base_pkg" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -u)
+if ! grep -qxF -- "$base_version" <<<"$have"; then
+	echo "deps: FAILED: $base_pkg $base_version (bases/$BASE.conf) is not in the archive" \
+		"(${base_suite:-the suites of this machine}); it has: ${have:-no version at all (is the archive reachable?)}." >&2
+	echo "      To move the base: set base_version in bases/$BASE.conf to one of those," \
+		"run 'make tree BASE=$BASE FORCE=1' and fix the patches it reports as not applying." >&2
+	exit 1
+fi
+echo "deps: fetching $base_pkg $base_version"
+rm -rf "$dl/tmp" && mkdir -p "$dl/tmp"
+(cd "$dl/tmp" && apt-get -q download "$base_pkg=$base_version") >"$dl/download.log" 2>&1 || {
+	cat "$dl/download.log" >&2
+	echo "deps: FAILED: apt-get download $base_pkg=$base_version" >&2
+	exit 1
+}
+dpkg-deb -x "$dl"/tmp/"${base_pkg}"_*.deb "$dl/tmp/x"
+[ -f "$dl/tmp/x/usr/src/$base_pkg.tar.xz" ] || {
+	echo "deps: FAILED: $base_pkg has no usr/src/$base_pkg.tar.xz" >&2
+	exit 1
+}
+rm -rf "$dl/$base_pkg-$base_version"
+mv "$dl/tmp/x" "$dl/$base_pkg-$base_version"
+rm -rf "$dl/tmp"
+echo "deps: $tarball"

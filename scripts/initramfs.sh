@@ -6,38 +6,21 @@
 set -euo pipefail
 
 src=$(realpath "$1") obj=$(realpath "$2") out=$3
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
+top=$TOP
 work=$(dirname "$(realpath -m "$out")")/guest
 mkdir -p "$work/bin"
 
-# busybox-static:arm64, fetched with a private apt configuration so the host's
-# dpkg architecture list is left alone.
+# busybox-static:arm64, fetched with a private apt configuration (apt-lib.sh)
+# so the host's dpkg architecture list and suites are left alone.
 bb=$work/busybox
 if [ ! -x "$bb" ]; then
+	. "$top/scripts/apt-lib.sh"
 	apt=$work/apt
-	mkdir -p "$apt/state/lists/partial" "$apt/cache/archives/partial" "$apt/dl"
-	touch "$apt/state/status"
-	mirror=${BENCH_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-	echo "deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/} bookworm main" \
-		>"$apt/sources.list"
-	cat >"$apt/apt.conf" <<EOC
-Dir::State "$apt/state";
-Dir::State::status "$apt/state/status";
-Dir::Cache "$apt/cache";
-Dir::Etc::SourceList "$apt/sources.list";
-Dir::Etc::SourceParts "/dev/null";
-APT::Architecture "arm64";
-APT::Architectures { "arm64"; };
-EOC
-	export APT_CONFIG=$apt/apt.conf
-	apt-get -q update >"$apt/update.log" 2>&1 || {
-		cat "$apt/update.log" >&2
-		echo "initramfs: cannot read the arm64 package list from $mirror" >&2
-		exit 1
-	}
+	private_apt "$apt" arm64 bookworm || exit 1
 	(cd "$apt/dl" && apt-get -q download busybox-static) >"$apt/download.log" 2>&1 || {
 		cat "$apt/download.log" >&2
-		echo "initramfs: apt-get download busybox-static:arm64 failed" >&2
+		echo "initramfs: FAILED: apt-get download busybox-static:arm64" >&2
 		exit 1
 	}
 	rm -rf "$work/bbx"
@@ -52,13 +35,12 @@ file -b "$bb" 2>/dev/null | grep -q aarch64 || [ ! -x /usr/bin/file ] || {
 # uapi headers of the tree under test (the cross libc's are too old for iommufd).
 hdr=$obj/usr-headers
 if [ ! -f "$hdr/include/linux/iommufd.h" ] || [ "$src/include/uapi/linux/vfio.h" -nt "$hdr/include/linux/vfio.h" ]; then
-	make -s -C "$src" O="$obj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
-		INSTALL_HDR_PATH="$hdr" headers_install
+	kmake "$src" "$obj" -s INSTALL_HDR_PATH="$hdr" headers_install
 fi
 for p in "$top"/tests/guest/*.c; do
 	b=$work/bin/$(basename "$p" .c)
 	if [ ! -x "$b" ] || [ "$p" -nt "$b" ]; then
-		aarch64-linux-gnu-gcc -static -O2 -Wall -Werror -I"$hdr/include" -o "$b" "$p" -pthread
+		"${CROSS}gcc" -static -O2 -Wall -Werror -I"$hdr/include" -o "$b" "$p" -pthread
 	fi
 done
 
@@ -83,7 +65,7 @@ list=$work/initramfs.list
 
 gic=$obj/usr/gen_init_cpio
 if [ ! -x "$gic" ]; then
-	make -s -C "$src" O="$obj" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- usr/gen_init_cpio
+	kmake "$src" "$obj" -s usr/gen_init_cpio
 fi
 "$gic" "$list" >"$out.tmp"
 mv "$out.tmp" "$out"

@@ -12,7 +12,7 @@ shift 2
 frags=()
 for f in "$@"; do frags+=("$(realpath "$f")"); done
 set -- "${frags[@]}"
-export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+. "$(dirname "$0")/lib.sh"
 
 mkdir -p "$obj"
 want=$(mktemp)
@@ -27,7 +27,7 @@ stamp=$obj/.config.fragments
 if [ -f "$obj/.config" ] && [ -f "$stamp" ] && cmp -s "$want" "$stamp"; then
 	echo "kconfig: $obj/.config is up to date"
 else
-	(cd "$src" && scripts/kconfig/merge_config.sh -n -O "$obj" "$@" >"$obj/merge_config.log" 2>&1) || {
+	(cd "$src" && env "${KARCH[@]}" scripts/kconfig/merge_config.sh -n -O "$obj" "$@" >"$obj/merge_config.log" 2>&1) || {
 		cat "$obj/merge_config.log" >&2
 		echo "kconfig: merge_config.sh failed" >&2
 		exit 1

@@ -1,15 +1,18 @@
 #!/bin/bash
-# Check that export.sh and apply_series round-trip losslessly: export the
-# commits of SRC to a scratch directory, re-apply them on "base" in a scratch
-# worktree and compare every commit's tree, subject, body and author.
+# The series directory is exactly what git writes, and the overlay agrees
+# with it:
+#  1. re-apply the series on "base" in a scratch worktree and compare every
+#     commit's tree, author and message with build/$BASE/src;
+#  2. 'git format-patch' of the tree gives the series directory byte for byte;
+#  3. every file the series adds is in the overlay with its final content,
+#     and the overlay holds nothing else.
 #
-# usage: roundtrip.sh SRC
+# usage: roundtrip.sh
 set -euo pipefail
-
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/scripts/series-lib.sh"
-src=$(realpath "$1")
-tmp=$(mktemp -d "$src/../roundtrip.XXXX")
+. "$(dirname "$0")/lib.sh"
+. "$TOP/scripts/series-lib.sh"
+src=$SRC
+tmp=$(mktemp -d "$B/roundtrip.XXXX")
 wt=$tmp/wt
 cleanup() {
 	git -C "$src" worktree remove --force "$wt" 2>/dev/null || true
@@ -17,23 +20,43 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$tmp/out"
-"$top/scripts/export.sh" "$src" "$tmp/out" >/dev/null
 git -C "$src" worktree add -q --detach "$wt" "$base_tag"
-apply_series "$tmp/out" "$wt" >/dev/null
-
+apply_series "$SERIES_DIR" "$wt" >/dev/null
 want=$(git -C "$src" rev-list --reverse "$base_tag..HEAD")
 got=$(git -C "$wt" rev-list --reverse "$base_tag..HEAD")
 nw=$(echo "$want" | grep -c . || true)
 ng=$(echo "$got" | grep -c . || true)
-[ "$nw" = "$ng" ] || { echo "roundtrip: FAILED: $nw commits exported, $ng re-applied" >&2; exit 1; }
+[ "$nw" = "$ng" ] || { echo "roundtrip: FAILED: the tree has $nw commits, the series re-applies $ng" >&2; exit 1; }
 paste <(echo "$want") <(echo "$got") | while read -r a b; do
 	[ -n "$a" ] || continue
 	for fmt in '%T' '%an <%ae>' '%B'; do
 		if [ "$(git -C "$src" log -1 --format="$fmt" "$a")" != "$(git -C "$wt" log -1 --format="$fmt" "$b")" ]; then
-			echo "roundtrip: FAILED: $(git -C "$src" log -1 --format=%s "$a"): '$fmt' differs after export + apply" >&2
+			echo "roundtrip: FAILED: $(git -C "$src" log -1 --format=%s "$a"): '$fmt' differs after re-apply" >&2
 			exit 1
 		fi
 	done
 done
-echo "roundtrip: $nw commit(s) identical after export + re-apply"
+
+format_series "$src" "$tmp/out"
+for p in $(series_patches "$tmp/out") series; do
+	cmp -s "$tmp/out/$p" "$SERIES_DIR/$p" || {
+		echo "roundtrip: FAILED: $SERIES_DIR/$p is not what 'git format-patch' writes for the tree ('make export')" >&2
+		exit 1
+	}
+done
+for p in $(series_patches "$SERIES_DIR"); do
+	[ -f "$tmp/out/$p" ] || { echo "roundtrip: FAILED: $SERIES_DIR/$p is not a commit of the tree" >&2; exit 1; }
+done
+
+added=$(git -C "$src" diff --no-renames --diff-filter=A --name-only "$base_tag" HEAD)
+for f in $added; do
+	git -C "$src" show "HEAD:$f" | cmp -s - "$OVERLAY/$f" || {
+		echo "roundtrip: FAILED: overlay $f differs from the series' final content ('make export')" >&2
+		exit 1
+	}
+done
+extra=$(for d in drivers kernel include Documentation; do
+		[ ! -d "$OVERLAY/$d" ] || (cd "$OVERLAY" && find "$d" -type f)
+	done | sort | comm -23 - <(echo "$added" | tr ' ' '\n' | sort))
+[ -z "$extra" ] || { echo "roundtrip: FAILED: overlay files the series does not add: $extra" >&2; exit 1; }
+echo "roundtrip: $nw commit(s) re-apply identically, $nw patches are format-patch output, $(echo $added | wc -w) overlay file(s) agree"

@@ -1,73 +1,79 @@
-# Shared by tree.sh and export.sh: how patches/ and the overlay map onto
-# commits of the base tree.
+# Shared by tree.sh, export.sh and roundtrip.sh: how a series directory maps
+# onto commits of the base tree.
 #
-# patches/series has one line per commit, in order:
-#   NNNN-subject.patch [new/file/path ...]
-# The .patch holds the commit's changelog and its diff to files that exist
-# before it; each listed new file is added by that commit with the content
-# kept at the same path in this repository (the overlay).
+# $SERIES_DIR/series names the patches in order, one per line; each patch is
+# exactly what 'git format-patch --zero-commit --no-signature' writes for one
+# commit (new files included), so 'git am' applies it and b4 reads it. The
+# files the series adds are also kept, with their final content, at their
+# kernel path in this repository (the overlay), to be read as files;
+# roundtrip.sh fails when the two disagree.
 
 GIT_ID=(-c user.name="MSI doorbell bench" -c user.email=bench@localhost)
 base_tag=base
+# Fixed dates for the base commit so that every machine gets the same hashes.
+BASE_DATE="2000-01-01T00:00:00Z"
 
 # Paths a kernel commit may not add to the overlay (they are ours).
 overlay_path_ok() {
 	case $1 in
-	scripts/* | tests/* | patches/* | build/* | .ci/* | Makefile | README.md | .gitignore) return 1 ;;
+	scripts/* | tests/* | patches/* | series-* | bases/* | build/* | .ci/* | Makefile | README.md | .gitignore) return 1 ;;
 	esac
 	return 0
 }
 
-# apply_series REPO_TOP GITDIR_WORKTREE: apply patches/ + overlay on top of
-# the worktree's current HEAD, one commit per series line. Hard error on any
-# patch that does not apply exactly.
+# series_patches DIR: the patch files DIR/series names, in order.
+series_patches() {
+	[ -f "$1/series" ] || return 0
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1/series"
+}
+
+# series_added_files DIR: the paths the patches of DIR add (the overlay).
+series_added_files() {
+	local p
+	for p in $(series_patches "$1"); do
+		awk '/^diff --git / { f = $4; sub(/^b\//, "", f) } /^new file mode/ { print f }' "$1/$p"
+	done
+}
+
+# apply_series DIR WORKTREE: 'git am' every patch of DIR on top of the
+# worktree's HEAD. Hard error on a missing patch or one that does not apply
+# exactly (no fuzz, no 3-way).
 apply_series() {
-	local top=$1 wt=$2 line patch f n=0
-	[ -f "$top/patches/series" ] || return 0
-	while read -r patch files; do
-		case $patch in '' | '#'*) continue ;; esac
+	local dir=$1 wt=$2 patch n=0
+	for patch in $(series_patches "$dir"); do
 		n=$((n + 1))
-		if [ ! -f "$top/patches/$patch" ]; then
-			echo "tree: FAILED: patches/series names $patch, which does not exist" >&2
+		if [ ! -f "$dir/$patch" ]; then
+			echo "tree: FAILED: $dir/series names $patch, which does not exist" >&2
 			return 1
 		fi
 		if ! git -C "$wt" "${GIT_ID[@]}" am -q --no-3way --empty=keep --committer-date-is-author-date \
-			"$top/patches/$patch" >"$wt/../am.log" 2>&1; then
+			"$dir/$patch" >"$wt/../am.log" 2>&1; then
 			cat "$wt/../am.log" >&2
 			git -C "$wt" am --abort 2>/dev/null || true
-			echo "tree: FAILED: patch $n ($patch) does not apply cleanly (no fuzz is allowed)" >&2
+			echo "tree: FAILED: patch $n ($patch) does not apply cleanly on the base (no fuzz is allowed)" >&2
 			return 1
 		fi
-		if [ -n "$files" ]; then
-			for f in $files; do
-				if [ ! -f "$top/$f" ]; then
-					echo "tree: FAILED: $patch introduces $f, missing from the overlay" >&2
-					return 1
-				fi
-				if [ -e "$wt/$f" ]; then
-					echo "tree: FAILED: $patch introduces $f, which already exists in the tree" >&2
-					return 1
-				fi
-				mkdir -p "$(dirname "$wt/$f")"
-				cp "$top/$f" "$wt/$f"
-				git -C "$wt" add -f -- "$f"
-			done
-			git -C "$wt" "${GIT_ID[@]}" commit -q --amend --no-edit --allow-empty
-		fi
-	done <"$top/patches/series"
+	done
 	echo "tree: applied $n commit(s)"
 }
 
-# series_id REPO_TOP: a hash of everything apply_series reads.
-series_id() {
-	local top=$1 f
+# format_series SRC OUTDIR: write base..HEAD of SRC as OUTDIR/*.patch and
+# OUTDIR/series (what export.sh and roundtrip.sh produce).
+format_series() {
+	local src=$1 out=$2
+	mkdir -p "$out"
+	git -C "$src" format-patch -q --zero-commit --no-signature -o "$out" "$base_tag..HEAD"
 	{
-		[ -f "$top/patches/series" ] || exit 0
-		cat "$top/patches/series"
-		while read -r patch files; do
-			case $patch in '' | '#'*) continue ;; esac
-			cat "$top/patches/$patch"
-			for f in $files; do cat "$top/$f"; done
-		done <"$top/patches/series"
+		echo "# The series, in order (git format-patch output); written by 'make export'."
+		(cd "$out" && ls [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null || true)
+	} >"$out/series"
+}
+
+# series_id DIR: a hash of everything apply_series reads.
+series_id() {
+	local dir=$1 p
+	{
+		series_patches "$dir"
+		for p in $(series_patches "$dir"); do cat "$dir/$p"; done
 	} | sha1sum | cut -d' ' -f1
 }

@@ -5,13 +5,13 @@
 # usage: series.sh SRC OUTDIR
 set -euo pipefail
 
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 src=$1 out=$2
 rm -rf "$out"
 git -C "$src" format-patch -q --rfc --cover-letter --thread -o "$out" base..HEAD
 cover=$(ls "$out"/0000-cover-letter.patch)
-subject=$(head -n1 "$top/patches/cover-letter")
-python3 - "$cover" "$top/patches/cover-letter" <<'PY'
+subject=$(head -n1 "$SERIES_DIR/cover-letter")
+python3 - "$cover" "$SERIES_DIR/cover-letter" <<'PY'
 import sys
 cover, text = sys.argv[1], open(sys.argv[2]).read().split('\n', 2)
 s = open(cover).read()

@@ -304,7 +304,7 @@ static void msi_doorbell_test_window(struct kunit *test)
 
 	for (i = 0; i < 100000; i++) {
 		if (iommu_dma_get_msi_page(t->dev, &mock->domain, 0x9000000 + (i % 8) * PAGE_SIZE,
-					   &iova)) {
+					   0, &iova)) {
 			KUNIT_FAIL(test, "window exhausted after %u get/put cycles", i);
 			break;
 		}
@@ -326,6 +326,120 @@ static void msi_doorbell_test_unaligned(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->mock->maps, 0);
 }
 
+/* Bind @old's pages in @to as a domain switch does, then drop @old */
+static struct msi_doorbell_map *switch_domain(struct kunit *test, struct device *dev,
+					      struct iommu_domain *to,
+					      struct msi_doorbell_map *old)
+{
+	struct msi_doorbell_map *map = iommu_msi_doorbell_map_rebind(dev, to, old);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(map), "rebind failed: %ld", PTR_ERR(map));
+	unbind(dev, old);
+	return map;
+}
+
+/* A switch between two MSI windows keeps the IOVA: messages stay valid */
+static void msi_doorbell_test_switch_same_iova(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+	struct mock_domain *b = mock_domain_alloc(test, SZ_1M);
+	struct msi_doorbell_map *map;
+	dma_addr_t before, after;
+
+	map = bind(test, t->dev, &t->mock->domain, NULL, percpu_doorbells, 2);
+	KUNIT_ASSERT_TRUE(test, msi_doorbell_map_lookup(map, 0x9010040, &before));
+	map = switch_domain(test, t->dev, &b->domain, map);
+	KUNIT_EXPECT_PTR_EQ(test, map->domain, &b->domain);
+	KUNIT_ASSERT_TRUE(test, msi_doorbell_map_lookup(map, 0x9010040, &after));
+	KUNIT_EXPECT_EQ(test, before, after);
+	KUNIT_EXPECT_EQ(test, b->maps, 2);
+	/* The old domain's pages are gone with the old map */
+	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 2);
+	unbind(t->dev, map);
+	KUNIT_EXPECT_EQ(test, b->unmaps, 2);
+}
+
+/* The new domain already uses the IOVA for another page: a new IOVA */
+static void msi_doorbell_test_switch_other_iova(struct kunit *test)
+{
+	static const struct msi_doorbell other[] = { { .base = 0xa000000, .size = PAGE_SIZE } };
+	struct msi_doorbell_test *t = test->priv;
+	struct mock_domain *b = mock_domain_alloc(test, SZ_1M);
+	struct msi_doorbell_map *map, *map2;
+	dma_addr_t before, after;
+
+	map2 = bind(test, t->dev2, &b->domain, NULL, other, 1);
+	map = bind(test, t->dev, &t->mock->domain, NULL, its_doorbell, 1);
+	KUNIT_ASSERT_TRUE(test, msi_doorbell_map_lookup(map, MOCK_DOORBELL + 0x40, &before));
+	map = switch_domain(test, t->dev, &b->domain, map);
+	KUNIT_ASSERT_TRUE(test, msi_doorbell_map_lookup(map, MOCK_DOORBELL + 0x40, &after));
+	KUNIT_EXPECT_NE(test, before, after);
+	KUNIT_EXPECT_EQ(test, after, MOCK_WINDOW_BASE + PAGE_SIZE + 0x40);
+	unbind(t->dev, map);
+	unbind(t->dev2, map2);
+	KUNIT_EXPECT_EQ(test, b->maps, b->unmaps);
+	KUNIT_EXPECT_EQ(test, t->mock->maps, t->mock->unmaps);
+}
+
+/* Failing at every map of the switch leaves the old bindings intact */
+static void msi_doorbell_test_switch_fail_nth(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+	struct msi_doorbell_map *map, *next;
+	dma_addr_t iova;
+	unsigned int k;
+
+	map = bind(test, t->dev, &t->mock->domain, NULL, percpu_doorbells, 2);
+	for (k = 1; k <= 2; k++) {
+		struct mock_domain *b = mock_domain_alloc(test, SZ_1M);
+
+		b->fail_at = k;
+		next = iommu_msi_doorbell_map_rebind(t->dev, &b->domain, map);
+		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(next), -EIO, "fail at map %u", k);
+		KUNIT_EXPECT_EQ_MSG(test, b->maps, b->unmaps, "fail at map %u", k);
+		KUNIT_EXPECT_TRUE(test, msi_doorbell_map_lookup(map, 0x9000040, &iova));
+		KUNIT_EXPECT_EQ(test, t->mock->unmaps, 0);
+	}
+	unbind(t->dev, map);
+	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 2);
+}
+
+/* Switching there and back leaks no reference in either domain */
+static void msi_doorbell_test_switch_back(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+	struct mock_domain *b = mock_domain_alloc(test, SZ_1M);
+	struct iommu_domain identity = { .type = IOMMU_DOMAIN_IDENTITY };
+	struct msi_doorbell_map *map;
+	unsigned int i;
+
+	map = bind(test, t->dev, &t->mock->domain, NULL, percpu_doorbells, 2);
+	for (i = 0; i < 50; i++) {
+		map = switch_domain(test, t->dev, &b->domain, map);
+		map = switch_domain(test, t->dev, &identity, map);
+		KUNIT_EXPECT_NULL(test, map->domain);
+		map = switch_domain(test, t->dev, &t->mock->domain, map);
+	}
+	KUNIT_EXPECT_EQ(test, map->nr, 2);
+	unbind(t->dev, map);
+	KUNIT_EXPECT_EQ(test, b->maps, b->unmaps);
+	KUNIT_EXPECT_EQ(test, t->mock->maps, t->mock->unmaps);
+	KUNIT_EXPECT_EQ(test, b->maps, 100);
+}
+
+/* A device forced into a domain where binding failed composes nothing */
+static void msi_doorbell_test_switch_empty(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+	struct msi_doorbell_map *map = iommu_msi_doorbell_map_empty(&t->mock->domain);
+	dma_addr_t iova;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
+	KUNIT_EXPECT_PTR_EQ(test, map->domain, &t->mock->domain);
+	KUNIT_EXPECT_FALSE(test, msi_doorbell_map_lookup(map, MOCK_DOORBELL, &iova));
+	unbind(t->dev, map);
+}
+
 static struct kunit_case msi_doorbell_map_cases[] = {
 	KUNIT_CASE_PARAM(msi_doorbell_test_vectors, nvec_gen_params),
 	KUNIT_CASE(msi_doorbell_test_shared),
@@ -335,6 +449,11 @@ static struct kunit_case msi_doorbell_map_cases[] = {
 	KUNIT_CASE(msi_doorbell_test_no_translation),
 	KUNIT_CASE(msi_doorbell_test_window),
 	KUNIT_CASE(msi_doorbell_test_unaligned),
+	KUNIT_CASE(msi_doorbell_test_switch_same_iova),
+	KUNIT_CASE(msi_doorbell_test_switch_other_iova),
+	KUNIT_CASE(msi_doorbell_test_switch_fail_nth),
+	KUNIT_CASE(msi_doorbell_test_switch_back),
+	KUNIT_CASE(msi_doorbell_test_switch_empty),
 	{}
 };
 

@@ -46,13 +46,15 @@ static int msi_doorbell_page_cmp(const void *a, const void *b)
 
 /**
  * iommu_msi_doorbell_map_release() - Drop the references a map holds
+ * @dev: The device the map was built for
  * @map: A map built by iommu_msi_doorbell_map_extend(), or NULL
  *
  * Does not free @map.
  *
  * Context: Process context, may sleep.
  */
-void iommu_msi_doorbell_map_release(const struct msi_doorbell_map *map)
+void iommu_msi_doorbell_map_release(struct device *dev,
+				    const struct msi_doorbell_map *map)
 {
 	unsigned int i;
 
@@ -60,7 +62,7 @@ void iommu_msi_doorbell_map_release(const struct msi_doorbell_map *map)
 	if (!map || !map->domain)
 		return;
 	for (i = 0; i < map->nr; i++)
-		iommu_dma_put_msi_page(map->domain, map->pages[i].phys);
+		iommu_dma_put_msi_page(dev, map->domain, map->pages[i].phys);
 }
 EXPORT_SYMBOL_IF_KUNIT(iommu_msi_doorbell_map_release);
 
@@ -115,36 +117,24 @@ static phys_addr_t *msi_doorbell_new_pages(struct device *dev, unsigned int shif
 	return pages;
 }
 
-/**
- * iommu_msi_doorbell_map_extend() - Bind more doorbells for a device
- * @dev: The device
- * @domain: The domain @dev is attached to, NULL for none
- * @old: The device's current map, or NULL
- * @dbs: Doorbells reported for @dev, validated by the MSI core
- * @nr: Number of entries in @dbs
- *
- * Every page of @dbs that @old does not hold is bound in @domain (if it
- * translates MSIs) with one new reference. On success the references of
- * @old belong to the returned map, which the caller publishes in place of
- * @old. On failure every reference taken here is dropped again.
- *
- * Context: Process context, may sleep. Called with the IOMMU group mutex of
- * @dev held (or, for tests, with @dev private to the caller).
- * Return: the new map; NULL if @old already holds every page (nothing was
- * done); or an ERR_PTR(): -EBUSY if @old was bound in another domain,
- * -EINVAL for a doorbell the IOMMU cannot map, -ENOSPC if the IOVA window is
- * full, -ENOMEM, or the error of the IOMMU mapping.
+/*
+ * Build the map of @dev in @domain: the pages of @old (whose references move
+ * to the new map) plus every page of @dbs it lacks, bound with a new
+ * reference each. A page also in @hint (the map of another domain) is
+ * preferably bound at the same IOVA, so that messages need not change.
  */
-struct msi_doorbell_map *
-iommu_msi_doorbell_map_extend(struct device *dev, struct iommu_domain *domain,
-			      const struct msi_doorbell_map *old,
-			      const struct msi_doorbell *dbs, unsigned int nr)
+static struct msi_doorbell_map *
+msi_doorbell_map_build(struct device *dev, struct iommu_domain *domain,
+		       const struct msi_doorbell_map *old,
+		       const struct msi_doorbell *dbs, unsigned int nr,
+		       const struct msi_doorbell_map *hint)
 {
 	size_t granule = iommu_dma_msi_granule(domain);
 	unsigned int shift = granule ? __ffs(granule) : PAGE_SHIFT;
 	struct msi_doorbell_map *map;
 	unsigned int i, added = 0, nr_old = old ? old->nr : 0;
 	phys_addr_t *pages;
+	dma_addr_t want;
 	int ret;
 
 	might_sleep();
@@ -176,7 +166,9 @@ iommu_msi_doorbell_map_extend(struct device *dev, struct iommu_domain *domain,
 		map->pages[nr_old + i].phys = pages[i];
 		if (!domain)
 			continue;
-		ret = iommu_dma_get_msi_page(dev, domain, pages[i],
+		if (!hint || !hint->domain || !msi_doorbell_map_lookup(hint, pages[i], &want))
+			want = 0;
+		ret = iommu_dma_get_msi_page(dev, domain, pages[i], want,
 					     &map->pages[nr_old + i].iova);
 		if (ret) {
 			dev_err(dev, "cannot bind MSI doorbell %pa in the IOMMU domain: %d\n",
@@ -192,10 +184,103 @@ iommu_msi_doorbell_map_extend(struct device *dev, struct iommu_domain *domain,
 
 out_put:
 	while (i--)
-		iommu_dma_put_msi_page(domain, pages[i]);
+		iommu_dma_put_msi_page(dev, domain, pages[i]);
 	kfree(map);
 out_free_pages:
 	kfree(pages);
 	return ERR_PTR(ret);
 }
+
+/**
+ * iommu_msi_doorbell_map_empty() - A map without any binding in a domain
+ * @domain: The domain, NULL for none
+ *
+ * In a domain translating MSIs, every lookup in the returned map fails, so
+ * the MSI compose path refuses to write any message instead of writing an
+ * untranslated address. Used when the bindings of a device could not follow
+ * it into a domain it had to be attached to anyway.
+ *
+ * Context: Process context, may sleep.
+ * Return: the map, or ERR_PTR(-ENOMEM).
+ */
+struct msi_doorbell_map *
+iommu_msi_doorbell_map_empty(struct iommu_domain *domain)
+{
+	struct msi_doorbell_map *map = kzalloc(sizeof(*map), GFP_KERNEL);
+
+	if (!map)
+		return ERR_PTR(-ENOMEM);
+	map->domain = iommu_dma_msi_granule(domain) ? domain : NULL;
+	map->shift = PAGE_SHIFT;
+	return map;
+}
+EXPORT_SYMBOL_IF_KUNIT(iommu_msi_doorbell_map_empty);
+
+/**
+ * iommu_msi_doorbell_map_extend() - Bind more doorbells for a device
+ * @dev: The device
+ * @domain: The domain @dev is attached to, NULL for none
+ * @old: The device's current map, or NULL
+ * @dbs: Doorbells reported for @dev, validated by the MSI core
+ * @nr: Number of entries in @dbs
+ *
+ * Every page of @dbs that @old does not hold is bound in @domain (if it
+ * translates MSIs) with one new reference. On success the references of
+ * @old belong to the returned map, which the caller publishes in place of
+ * @old. On failure every reference taken here is dropped again.
+ *
+ * Context: Process context, may sleep. Called with the IOMMU group mutex of
+ * @dev held (or, for tests, with @dev private to the caller).
+ * Return: the new map; NULL if @old already holds every page (nothing was
+ * done); or an ERR_PTR(): -EBUSY if @old was bound in another domain,
+ * -EINVAL for a doorbell the IOMMU cannot map, -ENOSPC if the IOVA window is
+ * full, -ENOMEM, or the error of the IOMMU mapping.
+ */
+struct msi_doorbell_map *
+iommu_msi_doorbell_map_extend(struct device *dev, struct iommu_domain *domain,
+			      const struct msi_doorbell_map *old,
+			      const struct msi_doorbell *dbs, unsigned int nr)
+{
+	return msi_doorbell_map_build(dev, domain, old, dbs, nr, NULL);
+}
 EXPORT_SYMBOL_IF_KUNIT(iommu_msi_doorbell_map_extend);
+
+/**
+ * iommu_msi_doorbell_map_rebind() - Bind a device's doorbells in a new domain
+ * @dev: The device
+ * @domain: The domain @dev is about to be attached to
+ * @old: The device's map in its current domain
+ *
+ * Bind every page of @old in @domain, which @dev is not attached to yet, so
+ * that its MSIs work from the moment it is. A page gets the IOVA it has in
+ * @old when that IOVA is free in @domain's MSI window, so that the messages
+ * of live vectors stay valid. @old is left untouched.
+ *
+ * Context: Process context, may sleep. Called with the IOMMU group mutex of
+ * @dev held (or, for tests, with @dev private to the caller).
+ * Return: the map for @domain, or an ERR_PTR() as for
+ * iommu_msi_doorbell_map_extend(); on error nothing is bound in @domain.
+ */
+struct msi_doorbell_map *
+iommu_msi_doorbell_map_rebind(struct device *dev, struct iommu_domain *domain,
+			      const struct msi_doorbell_map *old)
+{
+	struct msi_doorbell_map *map;
+	struct msi_doorbell *dbs;
+	unsigned int i;
+
+	dbs = kmalloc_array(old->nr, sizeof(*dbs), GFP_KERNEL);
+	if (!dbs)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < old->nr; i++) {
+		dbs[i].base = old->pages[i].phys;
+		dbs[i].size = (size_t)1 << old->shift;
+	}
+	map = msi_doorbell_map_build(dev, domain, NULL, dbs, old->nr, old);
+	kfree(dbs);
+	if (!map)	/* @old was empty */
+		map = iommu_msi_doorbell_map_empty(domain);
+	return map;
+}
+EXPORT_SYMBOL_IF_KUNIT(iommu_msi_doorbell_map_rebind);
+

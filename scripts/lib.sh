@@ -1,0 +1,55 @@
+# Sourced by the Makefile's recipes and by every script: which base kernel,
+# where its build lives, the kconfig fragments of each kernel flavour and the
+# one cross-make line. Nothing else defines these.
+#
+#   BASE        bases/$BASE.conf (default 6.12): base_pkg, base_version,
+#               base_suite, base_series (the series directory), base_overlay
+#   B           build/$BASE: src (git: base + series), obj, logs, initramfs
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BASE=${BASE:-6.12}
+if [ ! -f "$TOP/bases/$BASE.conf" ]; then
+	echo "bench: no base '$BASE'; known: $(cd "$TOP/bases" && ls *.conf | sed 's/\.conf$//' | tr '\n' ' ')" >&2
+	exit 1
+fi
+. "$TOP/bases/$BASE.conf"
+B=$TOP/build/$BASE
+SRC=$B/src
+OBJ=$B/obj
+LOGS=$B/logs
+INITRAMFS=$B/initramfs.cpio
+IMAGE=$OBJ/arch/arm64/boot/Image
+SERIES_DIR=$TOP/$base_series
+# Where the final content of the files the series adds is kept.
+OVERLAY=$TOP/${base_overlay:-.}
+# Upstream version of the base ("6.12.117", "7.3.4").
+BASE_KVER=${base_version%%-*}
+BASE_KVER=${BASE_KVER#*:}
+
+# fragments FLAVOUR: the kconfig fragments of a kernel flavour, later ones
+# overriding earlier ones. "test" is the kernel make test boots; "perf" the
+# benchmark kernel (no lockdep, kmemleak or KUnit). The series may add
+# options of its own (its KUnit suites) in $SERIES_DIR/series.config.
+fragments() {
+	local f
+	for f in base pci-iommu devices; do echo "$TOP/tests/config/$f.config"; done
+	case $1 in
+	test)
+		echo "$TOP/tests/config/debug.config"
+		[ -f "$SERIES_DIR/series.config" ] && echo "$SERIES_DIR/series.config"
+		;;
+	perf) echo "$TOP/tests/config/perf.config" ;;
+	*) echo "bench: unknown kernel flavour $1" >&2; return 1 ;;
+	esac
+}
+
+# The target: arm64, with Debian's cross toolchain.
+CROSS=aarch64-linux-gnu-
+KARCH=(ARCH=arm64 CROSS_COMPILE=$CROSS)
+
+# kmake SRC OBJ ARGS...: the one cross-make line (out of tree).
+kmake() {
+	local src=$1 obj=$2
+	shift 2
+	make -C "$src" O="$obj" "${KARCH[@]}" "$@"
+}
