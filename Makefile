@@ -11,7 +11,7 @@ JOBS		?= $(shell nproc)
 export BASE JOBS
 
 .PHONY: help all demo test deps tree export roundtrip config kernel initramfs kunit \
-	scenario check series bisect-check bench fresh-root clean distclean
+	scenario check series bisect-check bench matrix fresh-root clean distclean
 
 help: ## list the targets
 	@echo "usage: make TARGET [BASE=6.12|7.3] [SCENARIOS=\"a b\"] [FORCE=1] [BENCH_ROUNDS=N]"
@@ -70,6 +70,9 @@ bisect-check: tree ## build every commit of the series in turn
 
 bench: deps ## base vs series benchmark (BENCH_ROUNDS boots each, interleaved)
 	@$(LIB); scripts/bench.sh "$$B"
+
+matrix: tree ## link kernel + modules: arm64 test/modules/16K/64K/RT, x86_64 (MATRIX="names")
+	@scripts/matrix.sh $(MATRIX)
 
 fresh-root: ## run the README's two commands in a new Debian 12 root from a clean clone
 	@scripts/fresh-root.sh

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Merge the kconfig fragments onto allnoconfig and verify that every option
-# they request took effect in the final .config.
+# Merge the kconfig fragments onto allnoconfig (KCONFIG_MODE=alldef: onto
+# alldefconfig, for a defconfig given as the first fragment) and verify that
+# every option they request took effect in the final .config.
 #
 # usage: kconfig.sh SRC OBJ FRAGMENT...
 set -euo pipefail
@@ -27,7 +28,7 @@ stamp=$obj/.config.fragments
 if [ -f "$obj/.config" ] && [ -f "$stamp" ] && cmp -s "$want" "$stamp"; then
 	echo "kconfig: $obj/.config is up to date"
 else
-	(cd "$src" && env "${KARCH[@]}" scripts/kconfig/merge_config.sh -n -O "$obj" "$@" >"$obj/merge_config.log" 2>&1) || {
+	(cd "$src" && env "${KARCH[@]}" scripts/kconfig/merge_config.sh $([ "${KCONFIG_MODE:-allno}" = alldef ] || echo -n) -O "$obj" "$@" >"$obj/merge_config.log" 2>&1) || {
 		cat "$obj/merge_config.log" >&2
 		echo "kconfig: merge_config.sh failed" >&2
 		exit 1

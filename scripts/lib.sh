@@ -43,9 +43,13 @@ fragments() {
 	esac
 }
 
-# The target: arm64, with Debian's cross toolchain.
-CROSS=aarch64-linux-gnu-
-KARCH=(ARCH=arm64 CROSS_COMPILE=$CROSS)
+# The target: arm64 with Debian's cross toolchain (the build matrix also
+# builds x86_64 natively: BENCH_ARCH=x86_64).
+case ${BENCH_ARCH:-arm64} in
+arm64) CROSS=aarch64-linux-gnu- KARCH=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-) ;;
+x86_64) CROSS= KARCH=(ARCH=x86_64) ;;
+*) echo "bench: unknown BENCH_ARCH ${BENCH_ARCH}" >&2; exit 1 ;;
+esac
 
 # kmake SRC OBJ ARGS...: the one cross-make line (out of tree).
 kmake() {
