@@ -19,7 +19,8 @@ git -C "$src" format-patch -q -o "$tmp/p" base..HEAD
 for p in "$tmp"/p/*.patch; do
 	# The base is a tarball without mainline history, so checkpatch cannot
 	# resolve the commit a Fixes: tag names; that one warning is expected.
-	out=$("$src/scripts/checkpatch.pl" --strict --terse --no-summary "$p" 2>&1 |
+	# /usr/bin first: spdxcheck.py needs python3-ply and python3-git.
+	out=$(PATH=/usr/bin:$PATH "$src/scripts/checkpatch.pl" --strict --terse --no-summary "$p" 2>&1 |
 		grep -E 'ERROR|WARNING|CHECK' | grep -v "WARNING: Unknown commit id '[0-9a-f]\{12\}', maybe rebased or not pulled?")
 	if [ -n "$out" ]; then
 		echo "checkpatch: $(basename "$p"):"; echo "$out"; fail=1

@@ -13,7 +13,7 @@ set -euo pipefail
 
 pkgs=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
 	make gcc bc flex bison libssl-dev libelf-dev cpio xz-utils python3 perl git sparse b4 file
-	debian-archive-keyring dpkg-dev rsync ca-certificates)
+	debian-archive-keyring dpkg-dev rsync ca-certificates python3-ply python3-git)
 
 missing=()
 for p in "${pkgs[@]}"; do

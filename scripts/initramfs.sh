@@ -11,22 +11,26 @@ top=$TOP
 work=$(dirname "$(realpath -m "$out")")/guest
 mkdir -p "$work/bin"
 
-# busybox-static:arm64, fetched with a private apt configuration (apt-lib.sh)
-# so the host's dpkg architecture list and suites are left alone.
-bb=$work/busybox
-if [ ! -x "$bb" ]; then
+# Debian arm64 packages for the guest: busybox-static, and the static
+# libraries upstream's selftests link (libcap). Fetched with a private apt
+# configuration (apt-lib.sh), so the host's dpkg architecture list and
+# suites are left alone, and unpacked into $work/sysroot.
+sysroot=$work/sysroot
+guest_debs=(busybox-static libcap-dev libcap2)
+if [ ! -f "$sysroot/.complete" ]; then
 	. "$top/scripts/apt-lib.sh"
 	apt=$work/apt
 	private_apt "$apt" arm64 bookworm || exit 1
-	(cd "$apt/dl" && apt-get -q download busybox-static) >"$apt/download.log" 2>&1 || {
+	rm -rf "$apt/dl" "$sysroot" && mkdir -p "$apt/dl" "$sysroot"
+	(cd "$apt/dl" && apt-get -q download "${guest_debs[@]}") >"$apt/download.log" 2>&1 || {
 		cat "$apt/download.log" >&2
-		echo "initramfs: FAILED: apt-get download busybox-static:arm64" >&2
+		echo "initramfs: FAILED: apt-get download ${guest_debs[*]} (arm64)" >&2
 		exit 1
 	}
-	rm -rf "$work/bbx"
-	dpkg-deb -x "$apt"/dl/busybox-static_*_arm64.deb "$work/bbx"
-	cp "$work/bbx/bin/busybox" "$bb"
+	for d in "$apt"/dl/*.deb; do dpkg-deb -x "$d" "$sysroot"; done
+	touch "$sysroot/.complete"
 fi
+bb=$sysroot/bin/busybox
 file -b "$bb" 2>/dev/null | grep -q aarch64 || [ ! -x /usr/bin/file ] || {
 	echo "initramfs: $bb is not an arm64 binary" >&2
 	exit 1
@@ -44,6 +48,20 @@ for p in "$top"/tests/guest/*.c; do
 	fi
 done
 
+# Upstream's selftests the base lists (bases/*.conf: base_selftests),
+# static, against the tree's uapi headers.
+st=$work/selftests
+rm -rf "$st" && mkdir -p "$st"
+for t in ${base_selftests:-}; do
+	make -s -C "$src/tools/testing/selftests/$t" OUTPUT="$st" "${KARCH[@]}" \
+		KHDR_INCLUDES="-isystem $hdr/include" USERCFLAGS="-I$sysroot/usr/include" \
+		USERLDFLAGS="-static -L$sysroot/usr/lib/aarch64-linux-gnu" >"$work/selftests-$t.log" 2>&1 || {
+		tail -20 "$work/selftests-$t.log" >&2
+		echo "initramfs: FAILED: building tools/testing/selftests/$t (log $work/selftests-$t.log)" >&2
+		exit 1
+	}
+done
+
 # gen_init_cpio list
 list=$work/initramfs.list
 {
@@ -54,8 +72,8 @@ list=$work/initramfs.list
 	echo "file /bin/busybox $bb 0755 0 0"
 	echo "file /init $top/tests/guest/init 0755 0 0"
 	echo "file /lib/bench.sh $top/tests/guest/bench.sh 0644 0 0"
-	for b in "$work"/bin/*; do
-		echo "file /bin/$(basename "$b") $b 0755 0 0"
+	for b in "$work"/bin/* "$st"/*; do
+		[ ! -f "$b" ] || [ ! -x "$b" ] || echo "file /bin/$(basename "$b") $b 0755 0 0"
 	done
 	for s in "$top"/tests/scenarios/*.guest; do
 		echo "file /scenarios/$(basename "$s") $s 0644 0 0"

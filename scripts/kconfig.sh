@@ -1,7 +1,8 @@
 #!/bin/bash
-# Merge the kconfig fragments onto allnoconfig (KCONFIG_MODE=alldef: onto
-# alldefconfig, for a defconfig given as the first fragment) and verify that
-# every option they request took effect in the final .config.
+# Merge the kconfig fragments onto allnoconfig and verify that every option
+# they request took effect in the final .config. With KCONFIG_BASE=FILE (a
+# defconfig), merge onto alldefconfig with FILE first; FILE's own options
+# are not verified (a stale defconfig entry is not ours to fix).
 #
 # usage: kconfig.sh SRC OBJ FRAGMENT...
 set -euo pipefail
@@ -28,7 +29,8 @@ stamp=$obj/.config.fragments
 if [ -f "$obj/.config" ] && [ -f "$stamp" ] && cmp -s "$want" "$stamp"; then
 	echo "kconfig: $obj/.config is up to date"
 else
-	(cd "$src" && env "${KARCH[@]}" scripts/kconfig/merge_config.sh $([ "${KCONFIG_MODE:-allno}" = alldef ] || echo -n) -O "$obj" "$@" >"$obj/merge_config.log" 2>&1) || {
+	(cd "$src" && env "${KARCH[@]}" scripts/kconfig/merge_config.sh \
+		$([ -n "${KCONFIG_BASE:-}" ] || echo -n) -O "$obj" ${KCONFIG_BASE:-} "$@" >"$obj/merge_config.log" 2>&1) || {
 		cat "$obj/merge_config.log" >&2
 		echo "kconfig: merge_config.sh failed" >&2
 		exit 1

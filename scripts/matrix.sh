@@ -23,20 +23,20 @@ pass=0 fail=0
 for name in "${all[@]}"; do
 	obj=$B/matrix/$name
 	mkdir -p "$obj"
-	mode=allno
+	kbase=
 	case $name in
 	arm64-test) arch=arm64 frags=($(fragments test)) ;;
 	arm64-modules) arch=arm64 frags=($(fragments test) "$cfg/matrix-modules.config") ;;
 	arm64-16k) arch=arm64 frags=($(fragments test) "$cfg/matrix-16k.config") ;;
 	arm64-64k) arch=arm64 frags=($(fragments test) "$cfg/matrix-64k.config") ;;
 	arm64-rt) arch=arm64 frags=($(fragments test) "$cfg/matrix-rt.config") ;;
-	x86_64-iommu) arch=x86_64 mode=alldef frags=("$SRC/arch/x86/configs/x86_64_defconfig" "$cfg/matrix-x86-iommu.config") ;;
+	x86_64-iommu) arch=x86_64 kbase=$SRC/arch/x86/configs/x86_64_defconfig frags=("$cfg/matrix-x86-iommu.config") ;;
 	x86_64-nomsi) arch=x86_64 frags=("$cfg/matrix-x86-nomsi.config") ;;
 	*) echo "matrix: unknown configuration $name" >&2; exit 2 ;;
 	esac
 	t0=$(date +%s)
 	log=$obj/build.log
-	if BENCH_ARCH=$arch KCONFIG_MODE=$mode "$TOP/scripts/kconfig.sh" "$SRC" "$obj" "${frags[@]}" >"$log" 2>&1 &&
+	if BENCH_ARCH=$arch KCONFIG_BASE=$kbase "$TOP/scripts/kconfig.sh" "$SRC" "$obj" "${frags[@]}" >"$log" 2>&1 &&
 		(BENCH_ARCH=$arch; . "$TOP/scripts/lib.sh"; kmake "$SRC" "$obj" -j"${JOBS:-$(nproc)}" all) >>"$log" 2>&1; then
 		grep -q '^CONFIG_MODULES=y' "$obj/.config" && mods="$(find "$obj" -name '*.ko' | wc -l) modules" || mods="no modules"
 		printf 'PASS  %-14s %4ss  (%s)\n' "$name" $(($(date +%s) - t0)) "$mods"

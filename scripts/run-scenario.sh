@@ -7,6 +7,13 @@
 # and "#@ append:" lines for the host side. The scenario passes when the guest
 # printed "BENCH-RESULT NAME PASS" and the console holds no kernel splat. A guest
 # that does not power off within BENCH_TIMEOUT seconds fails.
+#
+# BENCH_SERIES=1|0 says whether the kernel has the series (default: its tree,
+# found through IMAGE's build directory, has drivers/iommu/msi-doorbell.c and
+# its .config IOMMU_DEBUGFS); the guest gets it as bench.series=. A scenario
+# with "#@ requires: series" is not booted without it: exit 77 (skipped).
+# Unless it says "#@ kmemleak: off", the guest must have run its kmemleak
+# check ("ok: kmemleak:"), so a kernel without kmemleak fails.
 set -uo pipefail
 
 image=$1 initrd=$2 logdir=$3 name=$4
@@ -20,6 +27,19 @@ log=$logdir/$name.log
 hdr() { sed -n "s/^#@ $1: *//p" "$spec"; }
 machine=$(hdr machine)
 append=$(hdr append)
+if [ -z "${BENCH_SERIES:-}" ]; then
+	obj=$(dirname "$image")/../../..
+	ksrc=$obj
+	[ -e "$obj/source" ] && ksrc=$obj/source
+	BENCH_SERIES=0
+	[ -f "$ksrc/drivers/iommu/msi-doorbell.c" ] &&
+		grep -q '^CONFIG_IOMMU_DEBUGFS=y' "$obj/.config" 2>/dev/null && BENCH_SERIES=1
+fi
+if [ "$(hdr requires)" = series ] && [ "$BENCH_SERIES" != 1 ]; then
+	printf 'SKIP  %-16s: needs a kernel with the series (BENCH_SERIES=%s)\n' "$name" "$BENCH_SERIES"
+	exit 77
+fi
+append="$append bench.series=$BENCH_SERIES"
 devices=()
 for d in $(hdr devices); do
 	case $d in
@@ -62,6 +82,10 @@ splat=$(grep -nE '(^|[^A-Z_])BUG:|WARNING:|sleeping function called from invalid
 if [ -n "$splat" ]; then
 	why="${why:+$why; }kernel splat in console:
 $splat"
+fi
+# A guest that skipped its kmemleak check must not pass.
+if [ "$(hdr kmemleak)" != off ] && grep -q "^BENCH-END" "$log" && ! grep -q "^ok: kmemleak:" "$log"; then
+	why="${why:+$why; }no kmemleak check in the guest"
 fi
 
 printf '%s %.1fs\n' "$name" "$secs" >>"$logdir/timings"

@@ -2,7 +2,7 @@
 # onto commits of the base tree.
 #
 # $SERIES_DIR/series names the patches in order, one per line; each patch is
-# exactly what 'git format-patch --zero-commit --no-signature' writes for one
+# exactly what 'git format-patch -N --zero-commit --no-signature' writes for one
 # commit (new files included), so 'git am' applies it and b4 reads it. The
 # files the series adds are also kept, with their final content, at their
 # kernel path in this repository (the overlay), to be read as files;
@@ -62,7 +62,7 @@ apply_series() {
 format_series() {
 	local src=$1 out=$2
 	mkdir -p "$out"
-	git -C "$src" format-patch -q --zero-commit --no-signature -o "$out" "$base_tag..HEAD"
+	git -C "$src" format-patch -q --no-numbered --zero-commit --no-signature -o "$out" "$base_tag..HEAD"
 	{
 		echo "# The series, in order (git format-patch output); written by 'make export'."
 		(cd "$out" && ls [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null || true)

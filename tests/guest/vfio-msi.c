@@ -23,8 +23,10 @@
  *                    fire after each replace
  *   --race N         iommufd only: one thread replaces the device's page
  *                    table back and forth N times while another enables,
- *                    fires and disables its MSIs; afterwards interrupts
- *                    must still be delivered (lockdep watches the locking)
+ *                    fires and disables its MSIs; every interrupt fired
+ *                    while no replace is in flight must arrive, and
+ *                    afterwards interrupts must still be delivered (lockdep
+ *                    watches the locking)
  *   --share BDF2     type1 only, BDF is an edu: open BDF2 (an e1000e) in the
  *                    same container, so both share one IOMMU domain and one
  *                    doorbell page, and check the page's lifetime: it stays
@@ -32,9 +34,17 @@
  *                    keeps working, the edu's DMA to the doorbell IOVA does
  *                    not fault) and is unmapped once both disabled them (the
  *                    same DMA now faults in the SMMU)
+ *   --fail-nth       fault injection: fail each fault-injectable allocation
+ *                    of the MSI enable (and, with --iommufd, of a page table
+ *                    replace with MSIs live) in turn; each must return an
+ *                    errno or be absorbed, and the retried operation must
+ *                    bring working interrupts. Prints the number of
+ *                    injection points reached.
  *
  * Every check prints "ok:" or "FAIL:"; the exit status is the number of
- * failures (0 = all passed).
+ * failures (0 = all passed). BENCH_SERIES=1 in the environment (the guest's
+ * /init sets it from bench.series=1) says the kernel has the series: the
+ * doorbell debugfs view must then exist, and its checks are not skipped.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -50,6 +60,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -60,6 +71,7 @@
 
 static int failures;
 static const char *bdf;
+static int series;
 
 struct vdev {
 	int fd;
@@ -224,6 +236,31 @@ static void set_master(struct vdev *v)
 	rw(v, 0, v->cfg_off + PCI_COMMAND, &cmd, 2);
 	cmd |= PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY;
 	rw(v, 1, v->cfg_off + PCI_COMMAND, &cmd, 2);
+}
+
+/* Open @bdf through type1 or iommufd, ready for MSI and BAR0 access. */
+static void vdev_open(struct vdev *v, int use_iommufd)
+{
+	v->container = v->group = v->iommufd = -1;
+	if (use_iommufd)
+		open_iommufd(v);
+	else
+		open_type1(v);
+	v->cfg_off = region_offset(v, VFIO_PCI_CONFIG_REGION_INDEX);
+	v->bar0_off = region_offset(v, VFIO_PCI_BAR0_REGION_INDEX);
+	set_master(v);
+}
+
+/* Close what vdev_open() opened: the IOMMU domain or IOAS goes with it. */
+static void vdev_close(struct vdev *v)
+{
+	close(v->fd);
+	if (v->group >= 0)
+		close(v->group);
+	if (v->container >= 0)
+		close(v->container);
+	if (v->iommufd >= 0)
+		close(v->iommufd);
 }
 
 static int irq_index(struct vdev *v)
@@ -439,6 +476,36 @@ static int smmu_faults(void)
 	return n;
 }
 
+/*
+ * Translation faults on @iova in the kernel log: the IOVA is the third
+ * dword the driver prints after the event line. Checks that expect a
+ * fault use this, not smmu_faults(): the driver rate-limits its messages,
+ * and a count would take a fault on any address.
+ */
+static int smmu_faults_at(uint64_t iova)
+{
+	FILE *f = popen("dmesg", "r");
+	char line[512], want[32];
+	int n = 0, after = 0;
+
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "0x%016llx", (unsigned long long)iova);
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "event 0x10 received")) {
+			after = 4;
+			continue;
+		}
+		if (after > 0) {
+			after--;
+			if (strstr(line, want))
+				n++;
+		}
+	}
+	pclose(f);
+	return n;
+}
+
 /* edu DMA engine: write 4 bytes of its buffer to @iova (device -> memory). */
 static void edu_dma_write(struct vdev *v, uint64_t iova)
 {
@@ -469,7 +536,10 @@ static void share_debugfs(const char *bdf2)
 	int found = 0;
 
 	if (!f) {
-		printf("share: no doorbell debugfs view in this kernel\n");
+		if (series)
+			check(0, "share: no doorbell debugfs view on a kernel with the series");
+		else
+			printf("share: no doorbell debugfs view in this kernel\n");
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
@@ -510,6 +580,7 @@ static void share_test(struct vdev *a, const char *bdf2, int shots)
 	printf("share: doorbell IOVA %#llx\n", (unsigned long long)doorbell);
 	share_debugfs(bdf2);
 
+	/* No fault expected: counting is exact, the first fault always prints. */
 	f0 = smmu_faults();
 	edu_dma_write(a, doorbell);
 	check(smmu_faults() == f0, "share: edu DMA to the mapped doorbell IOVA does not fault");
@@ -524,38 +595,113 @@ static void share_test(struct vdev *a, const char *bdf2, int shots)
 
 	device_quiesce(&b);
 	irqs_disable(&b);
-	f0 = smmu_faults();
+	f0 = smmu_faults_at(doorbell);
 	edu_dma_write(a, doorbell);
-	check(smmu_faults() > f0,
-	      "share: both disabled: edu DMA to the old doorbell IOVA %#llx faults (unmapped)",
+	check(smmu_faults_at(doorbell) > f0,
+	      "share: both disabled: edu DMA to the old doorbell IOVA %#llx faults on that IOVA (unmapped)",
 	      (unsigned long long)doorbell);
 	printf("RELEASED-IOVA %#llx\n", (unsigned long long)doorbell);
 	close(b.fd);
 	close(group2);
 }
 
+/*
+ * The race: one thread replaces the page table back and forth while this
+ * one enables, fires and disables. An MSI raised while a replace is in
+ * flight may be lost whatever the doorbells do: the SMMU driver switches
+ * the device's context descriptor through an invalid one (event 0x0a,
+ * C_BAD_CD). One raised while no replace is in flight must arrive: the
+ * doorbell is bound in whichever domain the device is in (a doorbell
+ * missing there is a translation fault, event 0x10, which the scenario
+ * fails on either way). The replace thread bumps @seq around each attach
+ * (odd: one in flight) and pauses between attaches, so that shots land
+ * both during and between replaces; each shot is classed by @seq read
+ * before and after it is fired.
+ */
 struct race {
 	struct vdev	*v;
 	int		n;
 	int		errors;
 	volatile int	stop;
+	unsigned int	seq;
 };
 
 static void *race_replace(void *arg)
 {
 	struct race *r = arg;
 
-	for (int i = 0; i < r->n; i++)
+	for (int i = 0; i < r->n; i++) {
+		__atomic_add_fetch(&r->seq, 1, __ATOMIC_SEQ_CST);
 		if (attach_pt(r->v, i % 2 ? r->v->ioas : r->v->ioas2))
 			r->errors++;
+		__atomic_add_fetch(&r->seq, 1, __ATOMIC_SEQ_CST);
+		usleep(2000);
+	}
 	r->stop = 1;
 	return NULL;
+}
+
+struct race_count {
+	int	fired, quiet, lost_quiet, lost_racing, received;
+	int	msi_off;		/* edu enables that left MSI Enable clear */
+	uint64_t extra;
+	char	enabled_msg[80];	/* the edu's message after this cycle's enable */
+};
+
+/* The message the device holds (edu: MSI; the MSI-X table is not read). */
+static void msi_msg(struct vdev *v, char *buf, size_t len)
+{
+	int cap = v->is_edu ? msi_cap() : 0;
+
+	buf[0] = 0;
+	if (cap)
+		snprintf(buf, len, "address %#llx data %#x flags %#x",
+			 (unsigned long long)msi_address(),
+			 cfg_raw(0, cap + PCI_MSI_DATA_64, 0) & 0xffff,
+			 cfg_raw(0, cap, 0) >> 16);
+}
+
+/* Fire vector @i once; count it as raced by a replace or not, and lost. */
+static void race_shot(struct vdev *v, struct race *r, int i, struct race_count *c)
+{
+	unsigned int s0, s1;
+	uint64_t cnt;
+	int racing;
+
+	/* A late or extra one must not pass for this shot's interrupt. */
+	while ((cnt = wait_efd(v, i, 0)))
+		c->extra += cnt;
+	/* The device's MSI write goes through the SMMU while fire()'s MMIO
+	 * write is handled: a replace starting after it returns cannot
+	 * touch it.
+	 */
+	s0 = __atomic_load_n(&r->seq, __ATOMIC_SEQ_CST);
+	fire(v, i);
+	s1 = __atomic_load_n(&r->seq, __ATOMIC_SEQ_CST);
+	racing = (s0 & 1) || s1 != s0;
+	/* With no replace to excuse it, a slow interrupt is waited for. */
+	cnt = wait_efd(v, i, racing ? 50 : 1000);
+	c->fired++;
+	c->quiet += !racing;
+	c->received += !!cnt;
+	c->extra += cnt > 1 ? cnt - 1 : 0;	/* the e1000e may send two */
+	if (!cnt && racing) {
+		c->lost_racing++;
+	} else if (!cnt) {
+		char now[80];
+
+		c->lost_quiet++;
+		msi_msg(v, now, sizeof(now));
+		printf("race: interrupt %d (vector %d) lost with no replace in flight; MSI %s, after the enable %s\n",
+		       c->fired, i, now, c->enabled_msg);
+	}
 }
 
 static void race_test(struct vdev *v, int n, int shots)
 {
 	struct race r = { .v = v, .n = n };
 	int cycles = 0, enable_errors = 0, got;
+	struct race_count c = { 0 };
 	pthread_t t;
 
 	v->ioas2 = ioas_alloc(v);
@@ -567,8 +713,18 @@ static void race_test(struct vdev *v, int n, int shots)
 			continue;
 		}
 		device_setup(v);
-		shoot(v, 1, 50);	/* may race with a replace: not counted */
+		drain(v);
+		msi_msg(v, c.enabled_msg, sizeof(c.enabled_msg));
+		/* A message rewrite racing the enable must not undo it. */
+		if (v->is_edu && !((cfg_raw(0, msi_cap(), 0) >> 16) & PCI_MSI_FLAGS_ENABLE))
+			c.msi_off++;
+		for (int s = 0; s < shots; s++)
+			for (int i = 0; i < fired_vectors(v); i++)
+				race_shot(v, &r, i, &c);
 		device_quiesce(v);
+		for (int i = 0; i < fired_vectors(v); i++)
+			while ((got = wait_efd(v, i, 0)))
+				c.extra += got;
 		irqs_disable(v);
 		cycles++;
 	}
@@ -576,6 +732,18 @@ static void race_test(struct vdev *v, int n, int shots)
 	check(!r.errors && !enable_errors,
 	      "race: %d replaces and %d MSI enable/disable cycles concurrently (%d/%d errors)",
 	      n, cycles, r.errors, enable_errors);
+	printf("race: %d interrupts fired, %d received (+%llu extra); %d fired while a replace was in flight, %d of them lost\n",
+	       c.fired, c.received, (unsigned long long)c.extra,
+	       c.fired - c.quiet, c.lost_racing);
+	check(!c.lost_quiet, "race: %d/%d interrupts fired with no replace in flight reached eventfds",
+	      c.quiet - c.lost_quiet, c.quiet);
+	if (v->is_edu)
+		check(!c.msi_off, "race: the device's MSI Enable bit set after each of %d enables (%d had it clear)",
+		      cycles, c.msi_off);
+	/* Else the check above proved nothing. */
+	check(c.quiet >= 10 && c.fired - c.quiet > 0,
+	      "race: %d interrupts fired between replaces (want 10 or more), %d during one (want some)",
+	      c.quiet, c.fired - c.quiet);
 	check(!irqs_enable(v), "race: MSIs enable after the race");
 	device_setup(v);
 	drain(v);
@@ -586,11 +754,156 @@ static void race_test(struct vdev *v, int n, int shots)
 	irqs_disable(v);
 }
 
+/*
+ * --fail-nth: fault injection in the fail-nth pattern of upstream's
+ * tools/testing/selftests/iommu/iommufd_fail_nth.c. For n = 1, 2, ...,
+ * arm /proc/self/task/TID/fail-nth so that the n-th fault-injectable
+ * allocation of one ioctl fails, run the ioctl, and stop at the first n
+ * the ioctl no longer reaches. Each injected failure must come back as an
+ * errno (or be absorbed), and the same operation retried without
+ * injection must give working device interrupts. Two ioctls are swept:
+ * the MSI enable (VFIO_DEVICE_SET_IRQS: MSI domain, descriptors, the
+ * controller's .alloc and the doorbell mapping) and, with --iommufd and
+ * MSIs enabled, a page table replace (the doorbell in the new domain).
+ */
+static int fail_nth_fd = -1;
+
+static void fail_nth_arm(unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	if (pwrite(fail_nth_fd, buf, len, 0) != len)
+		die("fail-nth write");
+}
+
+/* Disarm; return 1 if the armed failure was injected. */
+static int fail_nth_disarm(void)
+{
+	char buf[16] = "";
+
+	if (pread(fail_nth_fd, buf, sizeof(buf) - 1, 0) < 1)
+		die("fail-nth read");
+	if (pwrite(fail_nth_fd, "0", 1, 0) != 1)
+		die("fail-nth disarm");
+	return atoi(buf) == 0;
+}
+
+/* Fire on every vector: all @shots * vectors must arrive. */
+static void expect_irqs(struct vdev *v, int shots, const char *what, unsigned int n)
+{
+	int got;
+
+	device_setup(v);
+	drain(v);
+	got = shoot(v, shots, 1000);
+	if (got != shots * fired_vectors(v))
+		check(0, "%s after injection %u: %d/%d device interrupts", what, n, got,
+		      shots * fired_vectors(v));
+}
+
+static unsigned int fail_nth_enable(struct vdev *v, int use_iommufd, int shots)
+{
+	unsigned int n, errs = 0;
+	int ret, hit, last_err = 0;
+
+	/*
+	 * Every step starts from a freshly opened device, so that the first
+	 * enable in a new IOMMU domain (or IOAS), which maps the doorbell, is
+	 * swept too and not only the enables that find it mapped.
+	 */
+	for (n = 1; n < 5000; n++) {
+		vdev_close(v);
+		vdev_open(v, use_iommufd);
+		fail_nth_arm(n);
+		ret = irqs_enable(v);
+		hit = fail_nth_disarm();
+		if (!hit) {
+			check(ret == 0, "enable without injection: %s", strerror(-ret));
+			if (!ret) {
+				expect_irqs(v, shots, "enable", n);
+				device_quiesce(v);
+				irqs_disable(v);
+			}
+			break;
+		}
+		if (ret) {
+			errs++;
+			if (ret != last_err)
+				printf("  enable, injection %u: %s\n", n, strerror(-ret));
+			last_err = ret;
+		} else {
+			/* The failure was absorbed: the vectors must work. */
+			expect_irqs(v, shots, "absorbed enable", n);
+			device_quiesce(v);
+			irqs_disable(v);
+		}
+		ret = irqs_enable(v);
+		if (ret) {
+			check(0, "retry after enable injection %u: %s", n, strerror(-ret));
+			break;
+		}
+		expect_irqs(v, shots, "retried enable", n);
+		device_quiesce(v);
+		irqs_disable(v);
+	}
+	printf("FAIL-NTH enable: %u injection point(s) reached, %u returned an errno\n", n - 1, errs);
+	return n - 1;
+}
+
+static unsigned int fail_nth_replace(struct vdev *v, int shots)
+{
+	uint32_t other = ioas_alloc(v), cur = v->ioas;
+	unsigned int n, errs = 0;
+	int ret, hit;
+
+	ret = irqs_enable(v);
+	if (ret) {
+		check(0, "enable before the replace sweep: %s", strerror(-ret));
+		return 0;
+	}
+	for (n = 1; n < 5000; n++) {
+		uint32_t to = cur == v->ioas ? other : v->ioas;
+
+		fail_nth_arm(n);
+		ret = attach_pt(v, to) ? -errno : 0;
+		hit = fail_nth_disarm();
+		if (!ret)
+			cur = to;
+		else if (!hit)
+			check(0, "replace without injection: %s", strerror(-ret));
+		else
+			errs++;
+		/* Attached to @cur either way: its MSIs must work. */
+		expect_irqs(v, shots, ret ? "failed replace" : "replace", n);
+		if (!hit)
+			break;
+	}
+	device_quiesce(v);
+	irqs_disable(v);
+	printf("FAIL-NTH replace: %u injection point(s) reached, %u returned an errno\n", n - 1, errs);
+	return n - 1;
+}
+
+static void fail_nth_test(struct vdev *v, int use_iommufd, int shots)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/fail-nth", (int)syscall(SYS_gettid));
+	fail_nth_fd = open(path, O_RDWR);
+	if (fail_nth_fd < 0)
+		die(path);
+	check(fail_nth_enable(v, use_iommufd, shots) > 0, "the MSI enable reached injection points");
+	if (use_iommufd)
+		check(fail_nth_replace(v, shots) > 0, "the replace reached injection points");
+	close(fail_nth_fd);
+}
+
 int main(int argc, char **argv)
 {
 	int use_iommufd = 0, cycles = 3, shots = 3, corrupt = 0, hold = 0, replace = 0;
 	const char *share = NULL;
-	int race = 0;
+	int race = 0, fail_nth = 0;
 	struct vdev v = { .container = -1 };
 	uint32_t vendor, device;
 	int c, i, ret;
@@ -612,11 +925,14 @@ int main(int argc, char **argv)
 			share = argv[++i];
 		else if (!strcmp(argv[i], "--race") && i + 1 < argc)
 			race = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--fail-nth"))
+			fail_nth = 1;
 		else
 			bdf = argv[i];
 	}
+	series = getenv("BENCH_SERIES") && !strcmp(getenv("BENCH_SERIES"), "1");
 	if (!bdf) {
-		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace] BDF\n",
+		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace N] [--race N] [--share BDF2] [--fail-nth] BDF\n",
 			argv[0]);
 		return 100;
 	}
@@ -633,17 +949,17 @@ int main(int argc, char **argv)
 		return 100;
 	}
 
-	if (use_iommufd)
-		open_iommufd(&v);
-	else
-		open_type1(&v);
-	v.cfg_off = region_offset(&v, VFIO_PCI_CONFIG_REGION_INDEX);
-	v.bar0_off = region_offset(&v, VFIO_PCI_BAR0_REGION_INDEX);
-	set_master(&v);
+	vdev_open(&v, use_iommufd);
 	for (i = 0; i < v.nvec; i++) {
 		v.efd[i] = eventfd(0, EFD_NONBLOCK);
 		if (v.efd[i] < 0)
 			die("eventfd");
+	}
+
+	if (fail_nth) {
+		fail_nth_test(&v, use_iommufd, shots);
+		printf("vfio-msi: %d failure(s)\n", failures);
+		return failures;
 	}
 
 	if (race) {
@@ -718,6 +1034,10 @@ int main(int argc, char **argv)
 				if (n >= 0)
 					check(n == 1, "replace: %d doorbell page(s) bound for %s after %d replaces (want 1: none left in old domains)",
 					      n, bdf, replace);
+				else if (series)
+					check(0, "replace: no doorbell debugfs view on a kernel with the series");
+				else
+					printf("replace: no doorbell debugfs view in this kernel\n");
 			}
 			if (hold) {
 				char line[16];
