@@ -595,27 +595,14 @@ out_free_pages:
 	return ERR_PTR(ret);
 }
 
-/**
- * __iommu_msi_doorbells_bind() - Bind the MSI doorbells of a device
- * @dev: The device
- * @domain: The domain of its group
- * @dbs: Doorbells its MSI controller reported
- * @nr: Number of entries in @dbs
- *
- * See iommu_msi_doorbells_bind().
- *
- * Context: Process context, may sleep. Called with the group mutex of @dev
- * held.
- * Return: as iommu_msi_doorbells_bind().
- */
-int __iommu_msi_doorbells_bind(struct device *dev, struct iommu_domain *domain,
-			       const struct msi_doorbell *dbs, unsigned int nr)
+/* The group mutex of @dev is held, or @dev is private to a test */
+static int msi_doorbells_bind(struct device *dev, struct iommu_domain *domain,
+			      const struct msi_doorbell *dbs, unsigned int nr)
 {
 	struct msi_doorbell_table *old, *new, *keep;
 	struct msi_doorbell_target t;
 	int ret;
 
-	iommu_group_mutex_assert(dev);
 	ret = msi_doorbell_target(dev, domain, &t);
 	if (ret)
 		return ret;
@@ -638,6 +625,36 @@ int __iommu_msi_doorbells_bind(struct device *dev, struct iommu_domain *domain,
 }
 
 /**
+ * __iommu_msi_doorbells_bind() - Bind the MSI doorbells of a device
+ * @dev: The device
+ * @domain: The domain of its group
+ * @dbs: Doorbells its MSI controller reported
+ * @nr: Number of entries in @dbs
+ *
+ * See iommu_msi_doorbells_bind().
+ *
+ * Context: Process context, may sleep. Called with the group mutex of @dev
+ * held.
+ * Return: as iommu_msi_doorbells_bind().
+ */
+int __iommu_msi_doorbells_bind(struct device *dev, struct iommu_domain *domain,
+			       const struct msi_doorbell *dbs, unsigned int nr)
+{
+	iommu_group_mutex_assert(dev);
+	return msi_doorbells_bind(dev, domain, dbs, nr);
+}
+
+static void msi_doorbells_release(struct device *dev)
+{
+	struct msi_doorbell_table *old;
+
+	old = msi_doorbell_table_get(dev);
+	RCU_INIT_POINTER(dev->iommu->msi_doorbells, NULL);
+	msi_doorbell_table_put_pages(dev, old);
+	msi_doorbell_table_free(old);
+}
+
+/**
  * __iommu_msi_doorbells_release() - Release the MSI doorbells of a device
  * @dev: The device
  *
@@ -648,13 +665,8 @@ int __iommu_msi_doorbells_bind(struct device *dev, struct iommu_domain *domain,
  */
 void __iommu_msi_doorbells_release(struct device *dev)
 {
-	struct msi_doorbell_table *old;
-
 	iommu_group_mutex_assert(dev);
-	old = msi_doorbell_table_get(dev);
-	RCU_INIT_POINTER(dev->iommu->msi_doorbells, NULL);
-	msi_doorbell_table_put_pages(dev, old);
-	msi_doorbell_table_free(old);
+	msi_doorbells_release(dev);
 }
 
 /**
@@ -888,3 +900,7 @@ static int __init msi_doorbells_debugfs_init(void)
 }
 late_initcall(msi_doorbells_debugfs_init);
 #endif /* CONFIG_IOMMU_DEBUGFS */
+
+#if IS_ENABLED(CONFIG_IOMMU_MSI_DOORBELL_KUNIT_TEST)
+#include "msi-doorbell-kunit.c"
+#endif
