@@ -1,8 +1,9 @@
 # MSI doorbell premapping: build, boot and test a patched arm64 Linux kernel
 # under QEMU. See README.md. Every target installs what it needs.
 #
-# BASE=6.12 (default) or BASE=7.3 picks bases/$(BASE).conf: the Debian source
-# package, its series directory, and build/$(BASE) for everything built.
+# BASE=7.3 (the default, and the only base in bases/) picks bases/$(BASE).conf:
+# the Debian source package, its series directory, and build/$(BASE) for
+# everything built.
 # Paths, kconfig fragments and the cross-make line live in scripts/lib.sh.
 
 SHELL		:= /bin/bash
@@ -14,7 +15,7 @@ export BASE JOBS
 	scenario check series bisect-check bench matrix fresh-root clean distclean
 
 help: ## list the targets
-	@echo "usage: make TARGET [BASE=6.12|7.3] [SCENARIOS=\"a b\"] [FORCE=1] [BENCH_ROUNDS=N]"
+	@echo "usage: make TARGET [BASE=7.3] [SCENARIOS=\"a b\"] [FORCE=1] [BENCH_ROUNDS=N]"
 	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/  \1\t\2/p' $(MAKEFILE_LIST) | expand -t 16
 
 all: kernel initramfs ## the test kernel and the initramfs

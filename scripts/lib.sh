@@ -2,12 +2,12 @@
 # where its build lives, the kconfig fragments of each kernel flavour and the
 # one cross-make line. Nothing else defines these.
 #
-#   BASE        bases/$BASE.conf (default 6.12): base_pkg, base_version,
+#   BASE        bases/$BASE.conf (default 7.3): base_pkg, base_version,
 #               base_suite, base_series (the series directory), base_overlay
 #   B           build/$BASE: src (git: base + series), obj, logs, initramfs
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BASE=${BASE:-6.12}
+BASE=${BASE:-7.3}
 if [ ! -f "$TOP/bases/$BASE.conf" ]; then
 	echo "bench: no base '$BASE'; known: $(cd "$TOP/bases" && ls *.conf | sed 's/\.conf$//' | tr '\n' ' ')" >&2
 	exit 1
@@ -22,7 +22,7 @@ IMAGE=$OBJ/arch/arm64/boot/Image
 SERIES_DIR=$TOP/$base_series
 # Where the final content of the files the series adds is kept.
 OVERLAY=$TOP/${base_overlay:-.}
-# Upstream version of the base ("6.12.117", "7.3.4").
+# Upstream version of the base ("7.3.4").
 BASE_KVER=${base_version%%-*}
 BASE_KVER=${BASE_KVER#*:}
 

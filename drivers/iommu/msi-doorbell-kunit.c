@@ -1,35 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests for MSI doorbell reports, maps and their IOMMU bindings.
+ * KUnit tests for MSI doorbells bound in IOMMU domains. Included at the end
+ * of drivers/iommu/msi-doorbell.c.
  *
- * A mock paging IOMMU domain with an MSI cookie counts the map and unmap
- * calls it gets and can fail the k-th map. Mock MSI parents are report
- * callbacks filling a &struct msi_doorbell_report the way a controller
- * driver does.
+ * A mock IOMMU driver provides paging domains that record every map and
+ * unmap they are asked for (IOVA, physical address, size, protection) and
+ * can fail the k-th map, plus static identity and blocking domains. A KUnit
+ * device joins a real IOMMU group of that driver, and the group moves
+ * between domains through the IOMMU core, so that the switch path of
+ * __iommu_group_set_domain_internal() runs as it does for VFIO and iommufd.
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
-#include <linux/iommu.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
 #include <linux/msi.h>
 #include <linux/sizes.h>
-#include <linux/spinlock.h>
 
-#include "dma-iommu.h"
-#include "iommu-priv.h"
+#define MOCK_WINDOW	0x8000000UL	/* IOMMU_RESV_SW_MSI of SMMUv3 */
+#define MOCK_ITS	0x8090040UL	/* GITS_TRANSLATER */
+#define MOCK_V2M0	0x8020040UL	/* two GICv2m frames 4 KiB apart */
+#define MOCK_V2M1	0x8021040UL
 
-#define MOCK_WINDOW_BASE	0x8000000UL
-#define MOCK_DOORBELL		0x8090000UL	/* GITS_TRANSLATER page */
+struct mock_map {
+	unsigned long	iova;
+	phys_addr_t	phys;
+	size_t		size;
+	int		prot;
+};
 
 struct mock_domain {
 	struct iommu_domain	domain;
 	unsigned int		maps;
 	unsigned int		unmaps;
 	unsigned int		fail_at;	/* fail the fail_at-th map, 0: never */
+	struct mock_map		last_map;
+	struct mock_map		last_unmap;
 };
 
 static struct mock_domain *to_mock(struct iommu_domain *domain)
 {
 	return container_of(domain, struct mock_domain, domain);
+}
+
+static int mock_attach_dev(struct iommu_domain *domain, struct device *dev,
+			   struct iommu_domain *old)
+{
+	return 0;
 }
 
 static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
@@ -40,10 +57,8 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 
 	if (mock->fail_at && mock->maps + 1 == mock->fail_at)
 		return -EIO;
-	/* Doorbells are device-writable MMIO, never executable nor readable */
-	if (prot != (IOMMU_WRITE | IOMMU_MMIO | IOMMU_NOEXEC))
-		return -EPERM;
 	mock->maps++;
+	mock->last_map = (struct mock_map){ iova, paddr, pgsize * pgcount, prot };
 	*mapped = pgsize * pgcount;
 	return 0;
 }
@@ -52,475 +67,567 @@ static size_t mock_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 			       size_t pgsize, size_t pgcount,
 			       struct iommu_iotlb_gather *gather)
 {
-	to_mock(domain)->unmaps++;
+	struct mock_domain *mock = to_mock(domain);
+
+	mock->unmaps++;
+	mock->last_unmap = (struct mock_map){ iova, 0, pgsize * pgcount, 0 };
 	return pgsize * pgcount;
 }
 
-static const struct iommu_domain_ops mock_domain_ops = {
-	.map_pages	= mock_map_pages,
-	.unmap_pages	= mock_unmap_pages,
-};
-
-struct msi_doorbell_test {
-	struct device		*dev;
-	struct device		*dev2;
-	struct mock_domain	*mock;
-};
-
-static void mock_domain_free(void *data)
+static void mock_domain_free(struct iommu_domain *domain)
 {
-	struct mock_domain *mock = data;
-
-	iommu_put_dma_cookie(&mock->domain);
+	/* The memory belongs to the test */
 }
 
-/* A paging domain with an MSI window of @window bytes at MOCK_WINDOW_BASE */
-static struct mock_domain *mock_domain_alloc(struct kunit *test, size_t window)
+static const struct iommu_domain_ops mock_paging_ops = {
+	.attach_dev	= mock_attach_dev,
+	.map_pages	= mock_map_pages,
+	.unmap_pages	= mock_unmap_pages,
+	.free		= mock_domain_free,
+};
+
+static const struct iommu_domain_ops mock_static_ops = {
+	.attach_dev	= mock_attach_dev,
+};
+
+static struct iommu_domain mock_identity = {
+	.type	= IOMMU_DOMAIN_IDENTITY,
+	.ops	= &mock_static_ops,
+};
+
+static struct iommu_domain mock_blocked = {
+	.type	= IOMMU_DOMAIN_BLOCKED,
+	.ops	= &mock_static_ops,
+};
+
+static const struct iommu_ops mock_iommu_ops = {
+	.identity_domain	= &mock_identity,
+	.blocked_domain		= &mock_blocked,
+};
+
+static struct iommu_device mock_iommu = {
+	.ops	= &mock_iommu_ops,
+};
+
+/*
+ * A device in a group of the mock IOMMU, attached to @cur. The tests call
+ * the functions the group-level API wraps, without the group mutex: nothing
+ * else knows the device.
+ */
+struct msi_doorbell_test {
+	struct device		*dev;
+	struct iommu_group	*group;
+	struct iommu_domain	*cur;
+	struct mock_domain	*a;
+	struct mock_domain	*b;
+};
+
+static void mock_domain_release(void *data)
+{
+	iommu_domain_free(data);
+}
+
+/* An UNMANAGED domain with an MSI window of @window bytes at MOCK_WINDOW */
+static struct mock_domain *mock_msi_domain(struct kunit *test, size_t window,
+					   unsigned long pgsize)
 {
 	struct mock_domain *mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, mock);
 	mock->domain.type = IOMMU_DOMAIN_UNMANAGED;
-	mock->domain.ops = &mock_domain_ops;
-	mock->domain.pgsize_bitmap = PAGE_SIZE;
-	KUNIT_ASSERT_EQ(test, iommu_get_msi_cookie(&mock->domain, MOCK_WINDOW_BASE, window), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_domain_free, mock), 0);
+	mock->domain.ops = &mock_paging_ops;
+	mock->domain.owner = &mock_iommu_ops;
+	mock->domain.pgsize_bitmap = pgsize;
+	KUNIT_ASSERT_EQ(test, iommu_get_msi_cookie(&mock->domain, MOCK_WINDOW,
+						   window), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_domain_release,
+							&mock->domain), 0);
 	return mock;
+}
+
+static void msi_doorbell_test_exit(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+
+	if (!t->dev->iommu)
+		return;
+	msi_doorbells_release(t->dev);
+	kfree(t->dev->iommu);
+	t->dev->iommu = NULL;
+	t->dev->iommu_group = NULL;
+	iommu_group_put(t->group);
 }
 
 static int msi_doorbell_test_init(struct kunit *test)
 {
 	struct msi_doorbell_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct dev_iommu *param;
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	t->dev = kunit_device_register(test, "msi-doorbell-dev0");
-	t->dev2 = kunit_device_register(test, "msi-doorbell-dev1");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev2);
-	t->mock = mock_domain_alloc(test, SZ_1M);
 	test->priv = t;
+	t->dev = kunit_device_register(test, "msi-doorbell-dev");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev);
+
+	t->group = iommu_group_alloc();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->group);
+	param = kzalloc_obj(*param);
+	if (!param)
+		iommu_group_put(t->group);
+	KUNIT_ASSERT_NOT_NULL(test, param);
+	mutex_init(&param->lock);
+	param->iommu_dev = &mock_iommu;
+	t->dev->iommu = param;
+	t->dev->iommu_group = t->group;
+
+	t->a = mock_msi_domain(test, SZ_1M, PAGE_SIZE);
+	t->b = mock_msi_domain(test, SZ_1M, PAGE_SIZE);
+	t->cur = &t->a->domain;
 	return 0;
 }
 
-static void map_free(void *map)
+static int bind_all(struct msi_doorbell_test *t,
+		    const struct msi_doorbell *dbs, unsigned int nr)
 {
-	kfree(map);
+	return msi_doorbells_bind(t->dev, t->cur, dbs, nr);
 }
 
-/* Bind @dbs for @dev on top of @old, as a prepare does; NULL old ok */
-static struct msi_doorbell_map *bind(struct kunit *test, struct device *dev,
-				     struct iommu_domain *domain,
-				     struct msi_doorbell_map *old,
-				     const struct msi_doorbell *dbs, unsigned int nr)
+static int bind(struct msi_doorbell_test *t, phys_addr_t base, size_t size)
 {
-	struct msi_doorbell_map *map;
+	const struct msi_doorbell db = { .base = base, .size = size };
 
-	map = iommu_msi_doorbell_map_extend(dev, domain, old, dbs, nr);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(map), "extend failed: %ld", PTR_ERR(map));
-	if (!map)
-		return old;
-	kfree(old);
-	return map;
+	return bind_all(t, &db, 1);
 }
 
-static void unbind(struct device *dev, struct msi_doorbell_map *map)
+/* Move @t's device to @domain as the group switch does */
+static int switch_to(struct msi_doorbell_test *t, struct iommu_domain *domain,
+		     bool force)
 {
-	iommu_msi_doorbell_map_release(dev, map);
-	kfree(map);
+	struct msi_doorbell_table *next;
+
+	next = iommu_msi_doorbells_prepare(t->dev, domain, force);
+	if (IS_ERR(next))
+		return PTR_ERR(next);
+	t->cur = domain;
+	iommu_msi_doorbells_commit(t->dev, next);
+	return 0;
 }
 
-static const struct msi_doorbell its_doorbell[] = {
-	{ .base = MOCK_DOORBELL, .size = PAGE_SIZE },
-};
-
-/* Mappings are the distinct pages, whatever the number of vectors prepared */
-static void msi_doorbell_test_vectors(struct kunit *test)
+static u64 translate(struct kunit *test, struct device *dev, phys_addr_t addr)
 {
-	const unsigned int *nvec = test->param_value;
+	u64 out = 0;
+
+	KUNIT_EXPECT_EQ(test, iommu_msi_doorbell_translate(dev, addr, &out), 0);
+	return out;
+}
+
+/* The doorbell page is mapped once, write-only MMIO, and unmapped at release */
+static void msi_doorbell_test_bind_release(struct kunit *test)
+{
 	struct msi_doorbell_test *t = test->priv;
-	struct msi_doorbell_map *map = NULL;
-	dma_addr_t iova;
-	unsigned int i;
+	struct mock_domain *a = t->a;
+	u64 out;
 
-	/* Each vector allocation (dynamic MSI-X) prepares the device again */
-	for (i = 0; i < *nvec; i++)
-		map = bind(test, t->dev, &t->mock->domain, map, its_doorbell, 1);
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	KUNIT_EXPECT_EQ(test, a->maps, 1);
+	KUNIT_EXPECT_EQ(test, a->last_map.iova, MOCK_WINDOW);
+	KUNIT_EXPECT_EQ(test, a->last_map.phys, MOCK_ITS & PAGE_MASK);
+	KUNIT_EXPECT_EQ(test, a->last_map.size, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, a->last_map.prot,
+			IOMMU_WRITE | IOMMU_MMIO | IOMMU_NOEXEC);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			MOCK_WINDOW + (MOCK_ITS & ~PAGE_MASK));
 
-	KUNIT_EXPECT_EQ(test, t->mock->maps, 1);
-	KUNIT_ASSERT_EQ(test, map->nr, 1);
-	KUNIT_EXPECT_TRUE(test, msi_doorbell_map_lookup(map, MOCK_DOORBELL + 0x40, &iova));
-	KUNIT_EXPECT_EQ(test, iova, MOCK_WINDOW_BASE + 0x40);
-	unbind(t->dev, map);
-	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 1);
+	/* Every further allocation reports the same doorbell: no new map */
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	KUNIT_EXPECT_EQ(test, a->maps, 1);
+
+	/* A doorbell that was not reported is not translated */
+	KUNIT_EXPECT_EQ(test, iommu_msi_doorbell_translate(t->dev, 0x9000040,
+							   &out), -ENOENT);
+
+	msi_doorbells_release(t->dev);
+	KUNIT_EXPECT_EQ(test, a->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, a->last_unmap.iova, MOCK_WINDOW);
+	KUNIT_EXPECT_EQ(test, a->last_unmap.size, PAGE_SIZE);
+	/* Released: nothing is translated, so nothing composes */
+	KUNIT_EXPECT_EQ(test, iommu_msi_doorbell_translate(t->dev, MOCK_ITS,
+							   &out), -ENOENT);
 }
 
-static const unsigned int nvecs[] = { 1, 32, 2048 };
-
-static void nvec_desc(const unsigned int *n, char *desc)
-{
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u vectors", *n);
-}
-
-KUNIT_ARRAY_PARAM(nvec, nvecs, nvec_desc);
-
-/* Two devices share a page: mapped once, unmapped after both released */
+/* Two devices share a page: it stays mapped until both released it */
 static void msi_doorbell_test_shared(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
-	struct msi_doorbell_map *a, *b;
+	const struct msi_doorbell db = { .base = MOCK_ITS, .size = 4 };
+	struct mock_domain *a = t->a;
+	struct dev_iommu *param;
+	struct device *dev2;
 
-	a = bind(test, t->dev, &t->mock->domain, NULL, its_doorbell, 1);
-	b = bind(test, t->dev2, &t->mock->domain, NULL, its_doorbell, 1);
-	KUNIT_EXPECT_EQ(test, t->mock->maps, 1);
-	KUNIT_EXPECT_EQ(test, a->pages[0].iova, b->pages[0].iova);
+	dev2 = kunit_device_register(test, "msi-doorbell-dev2");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev2);
+	param = kunit_kzalloc(test, sizeof(*param), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, param);
+	dev2->iommu = param;
+	dev2->iommu_group = t->group;
 
-	unbind(t->dev, a);
-	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 0);
-	unbind(t->dev2, b);
-	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 1);
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	KUNIT_EXPECT_EQ(test, msi_doorbells_bind(dev2, t->cur, &db, 1), 0);
+	KUNIT_EXPECT_EQ(test, a->maps, 1);
+	KUNIT_EXPECT_EQ(test, translate(test, dev2, MOCK_ITS),
+			translate(test, t->dev, MOCK_ITS));
+
+	msi_doorbells_release(dev2);
+	KUNIT_EXPECT_EQ(test, a->unmaps, 0);
+	msi_doorbells_release(t->dev);
+	KUNIT_EXPECT_EQ(test, a->unmaps, 1);
+	dev2->iommu_group = NULL;
+	dev2->iommu = NULL;
 }
 
-/* A repeated prepare with the same doorbells returns NULL: no new reference */
-static void msi_doorbell_test_reprepare(struct kunit *test)
+/* A full window fails with -ENOSPC, loses nothing, and reuses freed slots */
+static void msi_doorbell_test_window_full(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
-	struct msi_doorbell_map *map;
+	struct mock_domain *small = mock_msi_domain(test, 2 * PAGE_SIZE,
+						    PAGE_SIZE);
+	const struct msi_doorbell three[] = {
+		{ MOCK_ITS, 4 }, { MOCK_ITS + PAGE_SIZE, 4 },
+		{ MOCK_ITS + 2 * PAGE_SIZE, 4 },
+	};
+	u64 out;
 
-	map = bind(test, t->dev, &t->mock->domain, NULL, its_doorbell, 1);
-	KUNIT_EXPECT_NULL(test, iommu_msi_doorbell_map_extend(t->dev, &t->mock->domain, map,
-							      its_doorbell, 1));
-	unbind(t->dev, map);
-	/* One reference was held: one put unmapped the page */
-	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 1);
-	KUNIT_EXPECT_EQ(test, t->mock->maps, 1);
+	t->cur = &small->domain;
+	KUNIT_EXPECT_EQ(test, bind_all(t, three, 3), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, small->maps, 2);
+	KUNIT_EXPECT_EQ(test, small->unmaps, 2);
+	KUNIT_EXPECT_EQ(test, iommu_msi_doorbell_translate(t->dev, MOCK_ITS,
+							   &out), -ENOENT);
+
+	/* Two pages fit, in the two slots */
+	KUNIT_ASSERT_EQ(test, bind_all(t, three, 2), 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS + PAGE_SIZE),
+			MOCK_WINDOW + PAGE_SIZE + (MOCK_ITS & ~PAGE_MASK));
+	msi_doorbells_release(t->dev);
+
+	/* Slots are reused once released */
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS + 2 * PAGE_SIZE, 4), 0);
+	KUNIT_EXPECT_EQ(test, small->last_map.iova, MOCK_WINDOW);
+	KUNIT_EXPECT_EQ(test, small->last_map.phys,
+			(MOCK_ITS + 2 * PAGE_SIZE) & PAGE_MASK);
 }
 
-/* Two per-CPU doorbells, as a controller with one frame per CPU reports */
-static const struct msi_doorbell percpu_doorbells[] = {
-	{ .base = 0x9000000, .size = PAGE_SIZE },	/* CPU0 frame */
-	{ .base = 0x9010000, .size = PAGE_SIZE },	/* CPU1 frame */
-};
+static const unsigned int fail_points[] = { 1, 2, 3 };
 
-/* Stands for irq_desc::lock */
-static DEFINE_RAW_SPINLOCK(msi_doorbell_test_lock);
+static void fail_point_desc(const unsigned int *k, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "map %u fails", *k);
+}
+
+KUNIT_ARRAY_PARAM(fail_point, fail_points, fail_point_desc);
+
+/* A failing map unwinds every page taken before it */
+static void msi_doorbell_test_map_fails(struct kunit *test)
+{
+	const unsigned int *k = test->param_value;
+	struct msi_doorbell_test *t = test->priv;
+	const struct msi_doorbell three[] = {
+		{ MOCK_ITS, 4 }, { MOCK_ITS + PAGE_SIZE, 4 },
+		{ MOCK_ITS + 2 * PAGE_SIZE, 4 },
+	};
+	struct mock_domain *a = t->a;
+
+	a->fail_at = *k;
+	KUNIT_EXPECT_EQ(test, bind_all(t, three, 3), -EIO);
+	KUNIT_EXPECT_EQ(test, a->maps, *k - 1);
+	KUNIT_EXPECT_EQ(test, a->unmaps, *k - 1);
+
+	/* The device works when retried */
+	a->fail_at = 0;
+	KUNIT_EXPECT_EQ(test, bind_all(t, three, 3), 0);
+	KUNIT_EXPECT_EQ(test, a->maps - a->unmaps, 3);
+}
+
+/* Malformed reports are refused before anything is mapped */
+static void msi_doorbell_test_malformed(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+	struct mock_domain *a = t->a;
+
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bind(t, (phys_addr_t)-8, 16), -EINVAL);
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, (size_t)2048 * PAGE_SIZE),
+			-E2BIG);
+	KUNIT_EXPECT_EQ(test, a->maps, 0);
+}
 
 /*
- * The compose path: look up under a raw spinlock with interrupts off, as
- * msi_domain_activate() and msi_domain_set_affinity() run under
- * irq_desc::lock. An affinity change to the other CPU finds the other
- * page's IOVA and maps nothing.
+ * GICv2m frames 4 KiB apart share a page on 16K/64K kernels and in domains
+ * whose smallest page is larger: the regions merge into one binding.
  */
-static void msi_doorbell_test_atomic_lookup(struct kunit *test)
+static void msi_doorbell_test_overlap(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
-	struct msi_doorbell_map *map;
-	dma_addr_t cpu0, cpu1, none;
-	unsigned long flags;
-	bool found0, found1, found_none;
-
-	map = bind(test, t->dev, &t->mock->domain, NULL, percpu_doorbells, 2);
-	KUNIT_ASSERT_EQ(test, t->mock->maps, 2);
-
-	raw_spin_lock_irqsave(&msi_doorbell_test_lock, flags);
-	found0 = msi_doorbell_map_lookup(map, 0x9000040, &cpu0);
-	found1 = msi_doorbell_map_lookup(map, 0x9010040, &cpu1);
-	found_none = msi_doorbell_map_lookup(map, 0x9020040, &none);
-	raw_spin_unlock_irqrestore(&msi_doorbell_test_lock, flags);
-
-	KUNIT_EXPECT_TRUE(test, found0);
-	KUNIT_EXPECT_TRUE(test, found1);
-	/* A doorbell nobody reported has no binding: the caller must fail */
-	KUNIT_EXPECT_FALSE(test, found_none);
-	KUNIT_EXPECT_NE(test, cpu0 & PAGE_MASK, cpu1 & PAGE_MASK);
-	KUNIT_EXPECT_EQ(test, cpu0 & ~PAGE_MASK, 0x40);
-	KUNIT_EXPECT_EQ(test, cpu1 & ~PAGE_MASK, 0x40);
-	KUNIT_EXPECT_EQ(test, t->mock->maps, 2);
-	unbind(t->dev, map);
-	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 2);
-}
-
-/* Fail the k-th map for every k: nothing mapped, no IOVA kept */
-static void msi_doorbell_test_fail_nth(struct kunit *test)
-{
-	static const struct msi_doorbell four[] = {
-		{ .base = 0x9000000, .size = 4 * PAGE_SIZE },
+	const struct msi_doorbell frames[] = {
+		{ MOCK_V2M0, 4 }, { MOCK_V2M1, 4 },
 	};
-	struct msi_doorbell_test *t = test->priv;
-	struct msi_doorbell_map *map;
-	unsigned int k;
+	struct mock_domain *a = t->a, *big;
+	unsigned int pages = PAGE_SIZE > SZ_4K ? 1 : 2;
+	phys_addr_t mask = SZ_64K - 1;
 
-	for (k = 1; k <= 4; k++) {
-		struct mock_domain *mock = mock_domain_alloc(test, SZ_1M);
+	KUNIT_ASSERT_EQ(test, bind_all(t, frames, 2), 0);
+	KUNIT_EXPECT_EQ(test, a->maps, pages);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_V2M1) -
+			translate(test, t->dev, MOCK_V2M0),
+			pages == 1 ? MOCK_V2M1 - MOCK_V2M0 : PAGE_SIZE);
+	msi_doorbells_release(t->dev);
 
-		mock->fail_at = k;
-		map = iommu_msi_doorbell_map_extend(t->dev, &mock->domain, NULL, four, 1);
-		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(map), -EIO, "fail at map %u", k);
-		KUNIT_EXPECT_EQ_MSG(test, mock->maps, mock->unmaps, "fail at map %u", k);
-
-		/* Every IOVA went back: a full bind now starts at the window base */
-		mock->fail_at = 0;
-		map = bind(test, t->dev, &mock->domain, NULL, four, 1);
-		KUNIT_EXPECT_EQ(test, map->pages[0].iova, MOCK_WINDOW_BASE);
-		KUNIT_EXPECT_EQ(test, map->pages[3].iova, MOCK_WINDOW_BASE + 3 * PAGE_SIZE);
-		unbind(t->dev, map);
-		KUNIT_EXPECT_EQ(test, mock->maps, mock->unmaps);
-	}
+	/* An IOMMU whose smallest page is 64K: one 64K page, offsets kept */
+	big = mock_msi_domain(test, SZ_1M, SZ_64K);
+	t->cur = &big->domain;
+	KUNIT_ASSERT_EQ(test, bind_all(t, frames, 2), 0);
+	KUNIT_EXPECT_EQ(test, big->maps, 1);
+	KUNIT_EXPECT_EQ(test, big->last_map.size, SZ_64K);
+	KUNIT_EXPECT_EQ(test, big->last_map.phys, MOCK_V2M0 & ~mask);
+	KUNIT_EXPECT_EQ(test, big->last_map.iova & mask, 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_V2M0),
+			big->last_map.iova + (MOCK_V2M0 & mask));
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_V2M1),
+			big->last_map.iova + (MOCK_V2M1 & mask));
 }
 
-/* Identity, blocked or no IOMMU: nothing mapped, the map only records pages */
-static void msi_doorbell_test_no_translation(struct kunit *test)
+/* Identity passes through; a blocking domain cannot take MSIs */
+static void msi_doorbell_test_untranslated(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
-	struct iommu_domain identity = { .type = IOMMU_DOMAIN_IDENTITY };
-	struct msi_doorbell_map *map;
 
-	map = bind(test, t->dev, &identity, NULL, its_doorbell, 1);
-	KUNIT_EXPECT_NULL(test, map->domain);
-	KUNIT_EXPECT_EQ(test, map->nr, 1);
-	unbind(t->dev, map);
+	t->cur = &mock_identity;
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
+	msi_doorbells_release(t->dev);
 
-	map = bind(test, t->dev, NULL, NULL, its_doorbell, 1);
-	KUNIT_EXPECT_NULL(test, map->domain);
-	unbind(t->dev, map);
-	KUNIT_EXPECT_EQ(test, t->mock->maps, 0);
+	t->cur = &mock_blocked;
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), -EOPNOTSUPP);
+	/* No domain at all: no IOMMU translation */
+	t->cur = NULL;
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
 }
 
-/* A full MSI window answers -ENOSPC, leaves nothing behind, and reuses slots */
-static void msi_doorbell_test_window(struct kunit *test)
-{
-	static const struct msi_doorbell five[] = {
-		{ .base = 0x9000000, .size = 5 * PAGE_SIZE },
-	};
-	struct msi_doorbell_test *t = test->priv;
-	struct mock_domain *mock = mock_domain_alloc(test, 4 * PAGE_SIZE);
-	struct msi_doorbell_map *map;
-	dma_addr_t iova;
-	unsigned int i;
-
-	map = iommu_msi_doorbell_map_extend(t->dev, &mock->domain, NULL, five, 1);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(map), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, mock->maps, 4);
-	KUNIT_EXPECT_EQ(test, mock->unmaps, 4);
-
-	for (i = 0; i < 100000; i++) {
-		if (iommu_dma_get_msi_page(t->dev, &mock->domain, 0x9000000 + (i % 8) * PAGE_SIZE,
-					   0, &iova)) {
-			KUNIT_FAIL(test, "window exhausted after %u get/put cycles", i);
-			break;
-		}
-		iommu_dma_put_msi_page(t->dev, &mock->domain, 0x9000000 + (i % 8) * PAGE_SIZE);
-	}
-	KUNIT_EXPECT_EQ(test, mock->maps, mock->unmaps);
-}
-
-/* A doorbell the IOMMU cannot map at its granule is rejected, nothing mapped */
-static void msi_doorbell_test_unaligned(struct kunit *test)
-{
-	static const struct msi_doorbell bad[] = {
-		{ .base = MOCK_DOORBELL + 0x40, .size = PAGE_SIZE },
-	};
-	struct msi_doorbell_test *t = test->priv;
-
-	KUNIT_EXPECT_EQ(test, PTR_ERR(iommu_msi_doorbell_map_extend(t->dev, &t->mock->domain,
-								    NULL, bad, 1)), -EINVAL);
-	KUNIT_EXPECT_EQ(test, t->mock->maps, 0);
-}
-
-/* Bind @old's pages in @to as a domain switch does, then drop @old */
-static struct msi_doorbell_map *switch_domain(struct kunit *test, struct device *dev,
-					      struct iommu_domain *to,
-					      struct msi_doorbell_map *old)
-{
-	struct msi_doorbell_map *map = iommu_msi_doorbell_map_rebind(dev, to, old);
-
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(map), "rebind failed: %ld", PTR_ERR(map));
-	unbind(dev, old);
-	return map;
-}
-
-/* A switch between two MSI windows keeps the IOVA: messages stay valid */
-static void msi_doorbell_test_switch_same_iova(struct kunit *test)
+/* Live doorbells follow the device to a new domain, at the same IOVA */
+static void msi_doorbell_test_switch(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
-	struct mock_domain *b = mock_domain_alloc(test, SZ_1M);
-	struct msi_doorbell_map *map;
-	dma_addr_t before, after;
+	struct mock_domain *a = t->a, *b = t->b;
+	u64 before;
 
-	map = bind(test, t->dev, &t->mock->domain, NULL, percpu_doorbells, 2);
-	KUNIT_ASSERT_TRUE(test, msi_doorbell_map_lookup(map, 0x9010040, &before));
-	map = switch_domain(test, t->dev, &b->domain, map);
-	KUNIT_EXPECT_PTR_EQ(test, map->domain, &b->domain);
-	KUNIT_ASSERT_TRUE(test, msi_doorbell_map_lookup(map, 0x9010040, &after));
-	KUNIT_EXPECT_EQ(test, before, after);
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	/* A second page first, so that the IOVA of MOCK_ITS is not slot 0 */
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS + PAGE_SIZE, 4), 0);
+	msi_doorbells_release(t->dev);
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS + PAGE_SIZE, 4), 0);
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	before = translate(test, t->dev, MOCK_ITS);
+	KUNIT_EXPECT_EQ(test, before, MOCK_WINDOW + PAGE_SIZE +
+			(MOCK_ITS & ~PAGE_MASK));
+
+	KUNIT_ASSERT_EQ(test, switch_to(t, &b->domain, false), 0);
 	KUNIT_EXPECT_EQ(test, b->maps, 2);
-	/* The old domain's pages are gone with the old map */
-	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 2);
-	unbind(t->dev, map);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), before);
+	/* The old domain's pages went with the switch */
+	KUNIT_EXPECT_EQ(test, a->unmaps, a->maps);
+
+	/* Identity: the physical address, and b's pages are released */
+	KUNIT_ASSERT_EQ(test, switch_to(t, &mock_identity, false), 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
 	KUNIT_EXPECT_EQ(test, b->unmaps, 2);
+
+	/* And back into a translating domain, bound before the move */
+	KUNIT_ASSERT_EQ(test, switch_to(t, &a->domain, false), 0);
+	KUNIT_EXPECT_EQ(test, a->maps - a->unmaps, 2);
+	KUNIT_EXPECT_EQ(test, a->last_map.phys, (MOCK_ITS + PAGE_SIZE) & PAGE_MASK);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS + PAGE_SIZE),
+			a->last_map.iova + (MOCK_ITS & ~PAGE_MASK));
 }
 
-/* The new domain already uses the IOVA for another page: a new IOVA */
-static void msi_doorbell_test_switch_other_iova(struct kunit *test)
-{
-	static const struct msi_doorbell other[] = { { .base = 0xa000000, .size = PAGE_SIZE } };
-	struct msi_doorbell_test *t = test->priv;
-	struct mock_domain *b = mock_domain_alloc(test, SZ_1M);
-	struct msi_doorbell_map *map, *map2;
-	dma_addr_t before, after;
-
-	map2 = bind(test, t->dev2, &b->domain, NULL, other, 1);
-	map = bind(test, t->dev, &t->mock->domain, NULL, its_doorbell, 1);
-	KUNIT_ASSERT_TRUE(test, msi_doorbell_map_lookup(map, MOCK_DOORBELL + 0x40, &before));
-	map = switch_domain(test, t->dev, &b->domain, map);
-	KUNIT_ASSERT_TRUE(test, msi_doorbell_map_lookup(map, MOCK_DOORBELL + 0x40, &after));
-	KUNIT_EXPECT_NE(test, before, after);
-	KUNIT_EXPECT_EQ(test, after, MOCK_WINDOW_BASE + PAGE_SIZE + 0x40);
-	unbind(t->dev, map);
-	unbind(t->dev2, map2);
-	KUNIT_EXPECT_EQ(test, b->maps, b->unmaps);
-	KUNIT_EXPECT_EQ(test, t->mock->maps, t->mock->unmaps);
-}
-
-/* Failing at every map of the switch leaves the old bindings intact */
-static void msi_doorbell_test_switch_fail_nth(struct kunit *test)
+/*
+ * A switch whose new domain cannot bind is refused with everything in place.
+ * A forced one, or one to a domain that cannot take MSIs at all, leaves
+ * nothing translating, and the old domain holds no reference that could
+ * outlive it.
+ */
+static void msi_doorbell_test_switch_fails(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
-	struct msi_doorbell_map *map, *next;
-	dma_addr_t iova;
-	unsigned int k;
+	struct mock_domain *a = t->a, *b = t->b;
+	u64 before, out;
 
-	map = bind(test, t->dev, &t->mock->domain, NULL, percpu_doorbells, 2);
-	for (k = 1; k <= 2; k++) {
-		struct mock_domain *b = mock_domain_alloc(test, SZ_1M);
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	before = translate(test, t->dev, MOCK_ITS);
 
-		b->fail_at = k;
-		next = iommu_msi_doorbell_map_rebind(t->dev, &b->domain, map);
-		KUNIT_EXPECT_EQ_MSG(test, PTR_ERR(next), -EIO, "fail at map %u", k);
-		KUNIT_EXPECT_EQ_MSG(test, b->maps, b->unmaps, "fail at map %u", k);
-		KUNIT_EXPECT_TRUE(test, msi_doorbell_map_lookup(map, 0x9000040, &iova));
-		KUNIT_EXPECT_EQ(test, t->mock->unmaps, 0);
-	}
-	unbind(t->dev, map);
-	KUNIT_EXPECT_EQ(test, t->mock->unmaps, 2);
+	b->fail_at = 1;
+	KUNIT_EXPECT_EQ(test, switch_to(t, &b->domain, false), -EIO);
+	KUNIT_EXPECT_EQ(test, b->maps, 0);
+	KUNIT_EXPECT_EQ(test, a->unmaps, 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), before);
+
+	/* Forced: nothing translates, a's page is released */
+	KUNIT_ASSERT_EQ(test, switch_to(t, &b->domain, true), 0);
+	KUNIT_EXPECT_EQ(test, a->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, iommu_msi_doorbell_translate(t->dev, MOCK_ITS,
+							   &out), -ENOENT);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&a->domain.msi_store->pages));
+
+	/* A new allocation in b binds afresh */
+	b->fail_at = 0;
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	KUNIT_EXPECT_EQ(test, b->last_map.phys, MOCK_ITS & PAGE_MASK);
+
+	/* Blocking: not an error for the switch, but nothing translates */
+	KUNIT_ASSERT_EQ(test, switch_to(t, &mock_blocked, false), 0);
+	KUNIT_EXPECT_EQ(test, b->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, iommu_msi_doorbell_translate(t->dev, MOCK_ITS,
+							   &out), -ENOENT);
 }
 
-/* Switching there and back leaks no reference in either domain */
-static void msi_doorbell_test_switch_back(struct kunit *test)
+/*
+ * The compose side: msi_domain_set_affinity() of the MSI core, with a mock
+ * MSI parent whose doorbell depends on the target CPU (one doorbell page per
+ * CPU, as on some GICv2m implementations), run with interrupts disabled
+ * under a raw spinlock as under irq_desc::lock. With
+ * CONFIG_DEBUG_ATOMIC_SLEEP, anything that sleeps on that path is reported.
+ */
+#define MOCK_DB_CPU0	0x9000040UL
+#define MOCK_DB_CPU1	0x9010040UL
+
+static struct {
+	unsigned int	cpu;
+	unsigned int	writes;
+	struct msi_msg	written;
+} compose;
+
+static void mock_parent_compose(struct irq_data *d, struct msi_msg *msg)
 {
-	struct msi_doorbell_test *t = test->priv;
-	struct mock_domain *b = mock_domain_alloc(test, SZ_1M);
-	struct iommu_domain identity = { .type = IOMMU_DOMAIN_IDENTITY };
-	struct msi_doorbell_map *map;
-	unsigned int i;
+	phys_addr_t addr = compose.cpu ? MOCK_DB_CPU1 : MOCK_DB_CPU0;
 
-	map = bind(test, t->dev, &t->mock->domain, NULL, percpu_doorbells, 2);
-	for (i = 0; i < 50; i++) {
-		map = switch_domain(test, t->dev, &b->domain, map);
-		map = switch_domain(test, t->dev, &identity, map);
-		KUNIT_EXPECT_NULL(test, map->domain);
-		map = switch_domain(test, t->dev, &t->mock->domain, map);
-	}
-	KUNIT_EXPECT_EQ(test, map->nr, 2);
-	unbind(t->dev, map);
-	KUNIT_EXPECT_EQ(test, b->maps, b->unmaps);
-	KUNIT_EXPECT_EQ(test, t->mock->maps, t->mock->unmaps);
-	KUNIT_EXPECT_EQ(test, b->maps, 100);
+	msg->address_hi = upper_32_bits(addr);
+	msg->address_lo = lower_32_bits(addr);
+	msg->data = 7;
 }
 
-/* A device forced into a domain where binding failed composes nothing */
-static void msi_doorbell_test_switch_empty(struct kunit *test)
+static int mock_parent_set_affinity(struct irq_data *d,
+				    const struct cpumask *mask, bool force)
 {
-	struct msi_doorbell_test *t = test->priv;
-	struct msi_doorbell_map *map = iommu_msi_doorbell_map_empty(&t->mock->domain);
-	dma_addr_t iova;
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR(map));
-	KUNIT_EXPECT_PTR_EQ(test, map->domain, &t->mock->domain);
-	KUNIT_EXPECT_FALSE(test, msi_doorbell_map_lookup(map, MOCK_DOORBELL, &iova));
-	unbind(t->dev, map);
+	compose.cpu = cpumask_first(mask) & 1;
+	return IRQ_SET_MASK_OK;
 }
 
-static struct kunit_case msi_doorbell_map_cases[] = {
-	KUNIT_CASE_PARAM(msi_doorbell_test_vectors, nvec_gen_params),
-	KUNIT_CASE(msi_doorbell_test_shared),
-	KUNIT_CASE(msi_doorbell_test_reprepare),
-	KUNIT_CASE(msi_doorbell_test_atomic_lookup),
-	KUNIT_CASE(msi_doorbell_test_fail_nth),
-	KUNIT_CASE(msi_doorbell_test_no_translation),
-	KUNIT_CASE(msi_doorbell_test_window),
-	KUNIT_CASE(msi_doorbell_test_unaligned),
-	KUNIT_CASE(msi_doorbell_test_switch_same_iova),
-	KUNIT_CASE(msi_doorbell_test_switch_other_iova),
-	KUNIT_CASE(msi_doorbell_test_switch_fail_nth),
-	KUNIT_CASE(msi_doorbell_test_switch_back),
-	KUNIT_CASE(msi_doorbell_test_switch_empty),
-	{}
+static struct irq_chip mock_parent_chip = {
+	.name			= "mock-msi-parent",
+	.irq_compose_msi_msg	= mock_parent_compose,
+	.irq_set_affinity	= mock_parent_set_affinity,
 };
 
-static struct kunit_suite msi_doorbell_map_suite = {
-	.name = "iommu_msi_doorbell",
-	.init = msi_doorbell_test_init,
-	.test_cases = msi_doorbell_map_cases,
+static void mock_write_msg(struct irq_data *d, struct msi_msg *msg)
+{
+	compose.written = *msg;
+	compose.writes++;
+}
+
+static struct irq_chip mock_msi_chip = {
+	.name			= "mock-msi",
+	.irq_write_msi_msg	= mock_write_msg,
 };
 
-/* Malformed reports from a mock MSI parent */
-struct report_case {
-	const char *name;
-	unsigned int announce;
-	unsigned int nr;
-	struct msi_doorbell dbs[3];
+static int mock_report(struct irq_domain *domain, struct device *dev,
+		       msi_alloc_info_t *arg, struct msi_doorbell *dbs,
+		       unsigned int max)
+{
+	return 0;
+}
+
+static struct msi_domain_ops mock_msi_ops = {
+	.msi_report_doorbells	= mock_report,
+};
+
+static DEFINE_RAW_SPINLOCK(mock_desc_lock);
+
+static void msi_doorbell_test_set_affinity(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+	const struct msi_doorbell dbs[] = {
+		{ MOCK_DB_CPU0, 4 }, { MOCK_DB_CPU1, 4 },
+	};
+	struct msi_domain_info info = {
+		.ops	= &mock_msi_ops,
+		.chip	= &mock_msi_chip,
+	};
+	struct irq_domain domain = { .host_data = &info };
+	struct msi_desc desc = { .dev = t->dev };
+	struct irq_common_data common = { .msi_desc = &desc };
+	struct irq_data parent = { .chip = &mock_parent_chip };
+	struct irq_data data = {
+		.irq		= 1,
+		.common		= &common,
+		.chip		= &mock_msi_chip,
+		.domain		= &domain,
+		.parent_data	= &parent,
+	};
+	u64 iova0, iova1, written;
+	unsigned long flags;
 	int ret;
-};
 
-static const struct report_case report_cases[] = {
-	{ "valid", 2, 2, { { 0x9000000, PAGE_SIZE }, { 0x9010000, 2 * PAGE_SIZE } }, 0 },
-	{ "size zero", 1, 1, { { 0x9000000, 0 } }, -EINVAL },
-	{ "wraps", 1, 1, { { (phys_addr_t)-PAGE_SIZE, 2 * PAGE_SIZE } }, -EINVAL },
-	{ "unaligned base", 1, 1, { { 0x9000040, PAGE_SIZE } }, -EINVAL },
-	{ "unaligned size", 1, 1, { { 0x9000000, 0x40 } }, -EINVAL },
-	{ "duplicate", 2, 2, { { 0x9000000, PAGE_SIZE }, { 0x9000000, PAGE_SIZE } }, -EINVAL },
-	{ "overlap", 2, 2, { { 0x9000000, 2 * PAGE_SIZE }, { 0x9001000, PAGE_SIZE } }, -EINVAL },
-	{ "more than announced", 1, 2, { { 0x9000000, PAGE_SIZE }, { 0x9010000, PAGE_SIZE } },
-	  -EINVAL },
-	{ "none", 1, 0, { }, -EINVAL },
-};
+	KUNIT_ASSERT_EQ(test, bind_all(t, dbs, 2), 0);
+	iova0 = translate(test, t->dev, MOCK_DB_CPU0);
+	iova1 = translate(test, t->dev, MOCK_DB_CPU1);
+	KUNIT_ASSERT_NE(test, iova0, iova1);
 
-static void report_case_desc(const struct report_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+	memset(&compose, 0, sizeof(compose));
+	raw_spin_lock_irqsave(&mock_desc_lock, flags);
+	ret = msi_domain_set_affinity(&data, cpumask_of(1), false);
+	raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
+	KUNIT_EXPECT_EQ(test, ret, IRQ_SET_MASK_OK);
+	KUNIT_EXPECT_EQ(test, compose.writes, 1);
+	written = (u64)compose.written.address_hi << 32 | compose.written.address_lo;
+	KUNIT_EXPECT_EQ(test, written, iova1);
+	KUNIT_EXPECT_EQ(test, compose.written.data, 7);
+
+	raw_spin_lock_irqsave(&mock_desc_lock, flags);
+	ret = msi_domain_set_affinity(&data, cpumask_of(0), false);
+	raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
+	KUNIT_EXPECT_EQ(test, ret, IRQ_SET_MASK_OK);
+	KUNIT_EXPECT_EQ(test, compose.writes, 2);
+	written = (u64)compose.written.address_hi << 32 | compose.written.address_lo;
+	KUNIT_EXPECT_EQ(test, written, iova0);
+
+	/* In an identity domain the same message carries the doorbell itself */
+	msi_doorbells_release(t->dev);
+	t->cur = &mock_identity;
+	KUNIT_ASSERT_EQ(test, bind_all(t, dbs, 2), 0);
+	raw_spin_lock_irqsave(&mock_desc_lock, flags);
+	ret = msi_domain_set_affinity(&data, cpumask_of(1), false);
+	raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
+	written = (u64)compose.written.address_hi << 32 | compose.written.address_lo;
+	KUNIT_EXPECT_EQ(test, written, MOCK_DB_CPU1);
 }
 
-KUNIT_ARRAY_PARAM(report, report_cases, report_case_desc);
-
-static void msi_doorbell_test_report(struct kunit *test)
-{
-	const struct report_case *c = test->param_value;
-	struct msi_doorbell_report report = { };
-	struct device *dev = kunit_device_register(test, "msi-doorbell-report");
-	unsigned int i;
-
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	KUNIT_ASSERT_EQ(test, msi_doorbell_report_announce(&report, c->announce), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, map_free, report.doorbells), 0);
-	/* Announcing twice is a driver bug */
-	KUNIT_EXPECT_EQ(test, msi_doorbell_report_announce(&report, 1), -EINVAL);
-	for (i = 0; i < c->nr; i++)
-		msi_doorbell_report_add(&report, c->dbs[i].base, c->dbs[i].size);
-	KUNIT_EXPECT_EQ(test, msi_doorbell_report_validate(dev, "mock-msi-parent", &report),
-			c->ret);
-}
-
-static struct kunit_case msi_doorbell_report_cases[] = {
-	KUNIT_CASE_PARAM(msi_doorbell_test_report, report_gen_params),
+static struct kunit_case msi_doorbell_test_cases[] = {
+	KUNIT_CASE(msi_doorbell_test_bind_release),
+	KUNIT_CASE(msi_doorbell_test_shared),
+	KUNIT_CASE(msi_doorbell_test_window_full),
+	KUNIT_CASE_PARAM(msi_doorbell_test_map_fails, fail_point_gen_params),
+	KUNIT_CASE(msi_doorbell_test_malformed),
+	KUNIT_CASE(msi_doorbell_test_overlap),
+	KUNIT_CASE(msi_doorbell_test_untranslated),
+	KUNIT_CASE(msi_doorbell_test_switch),
+	KUNIT_CASE(msi_doorbell_test_switch_fails),
+	KUNIT_CASE(msi_doorbell_test_set_affinity),
 	{}
 };
 
-static struct kunit_suite msi_doorbell_report_suite = {
-	.name = "msi_doorbell_report",
-	.test_cases = msi_doorbell_report_cases,
+static struct kunit_suite msi_doorbell_test_suite = {
+	.name		= "iommu-msi-doorbell",
+	.init		= msi_doorbell_test_init,
+	.exit		= msi_doorbell_test_exit,
+	.test_cases	= msi_doorbell_test_cases,
 };
-
-kunit_test_suites(&msi_doorbell_report_suite, &msi_doorbell_map_suite);
-
-MODULE_DESCRIPTION("KUnit tests for MSI doorbell premapping");
-MODULE_LICENSE("GPL");
+kunit_test_suite(msi_doorbell_test_suite);

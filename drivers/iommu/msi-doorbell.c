@@ -1,97 +1,499 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * MSI doorbell maps: which doorbell pages a device's MSIs may target, and the
- * IOVA each is bound at in the device's IOMMU domain.
+ * MSI doorbells bound in IOMMU domains.
  *
- * An MSI parent reports the doorbells of a device when its vectors are
- * prepared (msi_domain_prepare_irqs(), process context). Every page of them
- * is bound in the device's domain here, taking one reference on the page's
- * mapping (iommu_dma_get_msi_page()), and the result is published as a
- * sorted, immutable &struct msi_doorbell_map in &dev_iommu.msi_doorbells.
- * The MSI compose path, which runs under irq_desc::lock, only looks the
- * doorbell address up in that map. When the device's last vector is freed
- * the map is released and each reference dropped; the last reference on a
- * page unmaps it.
+ * A device behind an IOMMU that translates its MSI writes can only signal an
+ * interrupt if the doorbell page of its MSI controller is mapped in the
+ * device's IOMMU domain. The MSI core asks the controller which doorbells a
+ * device may write (msi_domain_ops::msi_report_doorbells) each time it
+ * allocates vectors, in process context, and binds them here with
+ * iommu_msi_doorbells_bind(). When the last vector of the device is freed it
+ * calls iommu_msi_doorbells_release(). Activation and affinity changes,
+ * which run under irq_desc::lock, only look the doorbell up with
+ * iommu_msi_doorbell_translate(): nothing there sleeps, allocates or fails
+ * for lack of memory.
  *
- * A map is never modified once published: a prepare that adds pages builds
- * a new map holding the old pages (their references move over) plus the new
- * ones, and the old map is freed after an RCU grace period. Writers hold the
- * device's IOMMU group mutex, so the domain cannot change under them.
+ * Two structures hold the state:
+ *
+ *  - the store of an IOMMU domain (&struct iommu_msi_store, one per domain
+ *    that maps doorbells), which counts the devices using each doorbell
+ *    page, maps the page on first use and unmaps it on last use. The IOVA
+ *    comes from the domain's owner: the IOVA allocator of a DMA domain, the
+ *    bounded MSI window of VFIO type1's MSI cookie, or iommufd's fd-global
+ *    IOVA in the IOMMU_RESV_SW_MSI window;
+ *
+ *  - the table of a device (&struct msi_doorbell_table), an immutable sorted
+ *    array of the pages the device holds and their IOVAs, published in
+ *    &dev_iommu.msi_doorbells with RCU. A table grows by being replaced, so
+ *    that a message composed from an older table keeps targeting a page that
+ *    is still mapped until the release.
+ *
+ * When the group of a device changes domain while the device has vectors,
+ * its pages are bound in the new domain before the first device of the group
+ * moves (iommu_msi_doorbells_prepare()), preferably at the IOVAs they had,
+ * and the new table is published once the group has moved
+ * (iommu_msi_doorbells_commit()), which rewrites the messages whose IOVA
+ * changed. A switch that must succeed but cannot bind publishes a table that
+ * translates nothing, prepared without allocating: the affected vectors are
+ * masked and aimed at IOVA 0 rather than left at an IOVA of the old domain.
+ *
+ * Locking, outermost first:
+ *
+ *   msi_device_data::mutex (the MSI descriptor lock of the device)
+ *     iommu_group::mutex (writers of the device's table)
+ *       sparse_irq_lock, then irq_desc::lock (message rewrite)
+ *       iommu_msi_store::lock (one per IOMMU domain)
+ *         iommufd_ctx::sw_msi_lock
+ *
+ * The MSI compose path (under irq_desc::lock) takes none of these.
  */
+#include <linux/bsearch.h>
+#include <linux/debugfs.h>
 #include <linux/device.h>
 #include <linux/iommu.h>
-#include <linux/msi.h>
+#include <linux/msi-doorbell.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
-#include <kunit/visibility.h>
+#include <linux/xarray.h>
 
+#include "dma-iommu.h"
 #include "iommu-priv.h"
 
-/* More pages than any MSI controller has doorbells: a malformed report */
+/* More pages than any device's MSI controller has doorbells: malformed */
 #define MSI_DOORBELL_MAX_PAGES	1024
 
-static int msi_doorbell_phys_cmp(const void *a, const void *b)
-{
-	const phys_addr_t *pa = a, *pb = b;
+/**
+ * struct iommu_msi_page - A doorbell page in the store of a domain
+ * @phys:	Physical address of the page
+ * @iova:	IOVA it is mapped at
+ * @refs:	Number of devices whose table holds the page
+ * @hw:		The page is in an %IOMMU_RESV_MSI region: the IOMMU does not
+ *		translate it, nothing is mapped and it is not counted
+ * @holders:	One &struct iommu_msi_holder per reference
+ */
+struct iommu_msi_page {
+	phys_addr_t		phys;
+	dma_addr_t		iova;
+	unsigned int		refs;
+	bool			hw;
+	struct list_head	holders;
+};
 
-	return *pa < *pb ? -1 : *pa > *pb;
+/* A device holding a reference on a page, for the debugfs view */
+struct iommu_msi_holder {
+	struct list_head	node;
+	struct device		*dev;
+};
+
+/**
+ * struct iommu_msi_store - The doorbell pages mapped in one IOMMU domain
+ * @lock:	Serialises every change to @pages and the IOVA allocation; a
+ *		type1 domain is shared by several groups, so the group mutex
+ *		is not enough
+ * @pages:	&struct iommu_msi_page by physical address >> @shift
+ * @shift:	log2 of the size pages are mapped with
+ * @domain:	The domain
+ * @node:	Entry in the list of stores (debugfs)
+ */
+struct iommu_msi_store {
+	struct mutex		lock;
+	struct xarray		pages;
+	unsigned int		shift;
+	struct iommu_domain	*domain;
+	struct list_head	node;
+};
+
+/* Every store, for the debugfs view; nests inside no other lock */
+static LIST_HEAD(msi_stores);
+static DEFINE_MUTEX(msi_stores_lock);
+
+enum msi_doorbell_state {
+	/* The domain does not translate MSI writes: the address is physical */
+	MSI_DOORBELLS_DIRECT,
+	/* Every page of the table is mapped in @domain */
+	MSI_DOORBELLS_BOUND,
+	/* The domain translates MSI writes and nothing is bound in it */
+	MSI_DOORBELLS_LOST,
+};
+
+struct msi_doorbell_page {
+	phys_addr_t	phys;
+	dma_addr_t	iova;
+};
+
+/**
+ * struct msi_doorbell_table - The doorbell pages of a device
+ * @rcu:	Frees the table after a grace period once replaced
+ * @state:	&enum msi_doorbell_state
+ * @domain:	Domain whose store holds one reference per page (BOUND only)
+ * @shift:	log2 of the page size
+ * @nr:		Number of pages
+ * @pages:	Pages sorted by physical address. With DIRECT they record
+ *		what the controller reported, to bind if the device moves to
+ *		a translating domain.
+ */
+struct msi_doorbell_table {
+	struct rcu_head			rcu;
+	enum msi_doorbell_state		state;
+	struct iommu_domain		*domain;
+	unsigned int			shift;
+	unsigned int			nr;
+	struct msi_doorbell_page	pages[] __counted_by(nr);
+};
+
+/* Published by a switch that must succeed but cannot bind: no allocation */
+static struct msi_doorbell_table msi_doorbells_lost = {
+	.state	= MSI_DOORBELLS_LOST,
+	.shift	= PAGE_SHIFT,
+};
+
+/* Where and how the pages of a device are bound in a domain */
+struct msi_doorbell_target {
+	enum msi_doorbell_state	state;
+	struct iommu_domain	*domain;	/* the group's domain */
+	struct iommu_domain	*map;		/* the domain pages are mapped in */
+	unsigned int		shift;
+	phys_addr_t		sw_msi_start;	/* iommufd only */
+	size_t			sw_msi_size;
+};
+
+/* Called with the group mutex of @dev held */
+static struct msi_doorbell_table *
+msi_doorbell_table_get(struct device *dev)
+{
+	return rcu_dereference_protected(dev->iommu->msi_doorbells, true);
+}
+
+static void msi_doorbell_table_free(struct msi_doorbell_table *table)
+{
+	if (table && table != &msi_doorbells_lost)
+		kfree_rcu(table, rcu);
+}
+
+/*
+ * How doorbells of @dev are bound in @domain: directly (no translation),
+ * mapped, or not at all (-EOPNOTSUPP: the domain cannot map them, such as a
+ * blocking domain or a paging domain nobody gave an MSI cookie; -ENXIO: the
+ * DMA domain cannot be set up for @dev).
+ */
+static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
+			       struct msi_doorbell_target *t)
+{
+	size_t granule;
+	int ret;
+
+	memset(t, 0, sizeof(*t));
+	t->domain = domain;
+	t->shift = PAGE_SHIFT;
+	t->state = MSI_DOORBELLS_DIRECT;
+	if (!domain || domain->type == IOMMU_DOMAIN_IDENTITY)
+		return 0;
+
+	switch (domain->cookie_type) {
+	case IOMMU_COOKIE_DMA_IOVA:
+	case IOMMU_COOKIE_DMA_MSI:
+		granule = iommu_dma_msi_granule(domain, dev);
+		if (!granule)
+			return -ENXIO;
+		t->map = domain;
+		t->shift = max_t(unsigned int, PAGE_SHIFT, __ffs(granule));
+		break;
+	case IOMMU_COOKIE_IOMMUFD:
+		ret = iommufd_sw_msi_window(domain, dev, &t->sw_msi_start,
+					    &t->sw_msi_size);
+		/* No IOMMU_RESV_SW_MSI: the hardware does not translate MSIs */
+		if (ret == -ENOENT)
+			return 0;
+		if (ret)
+			return ret;
+		t->map = iommufd_sw_msi_domain(domain);
+		if (!t->map)
+			return -EOPNOTSUPP;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	t->state = MSI_DOORBELLS_BOUND;
+	return 0;
+}
+
+static struct iommu_msi_store *msi_store_get(struct iommu_domain *domain,
+					     unsigned int shift)
+{
+	struct iommu_msi_store *store = READ_ONCE(domain->msi_store), *old;
+
+	if (store)
+		return store;
+
+	store = kzalloc_obj(*store);
+	if (!store)
+		return NULL;
+	mutex_init(&store->lock);
+	xa_init(&store->pages);
+	store->shift = shift;
+	store->domain = domain;
+
+	/* Two groups of a type1 container may race for the first page */
+	old = cmpxchg(&domain->msi_store, NULL, store);
+	if (old) {
+		mutex_destroy(&store->lock);
+		kfree(store);
+		return old;
+	}
+	scoped_guard(mutex, &msi_stores_lock)
+		list_add_tail(&store->node, &msi_stores);
+	return store;
+}
+
+static int msi_store_alloc_iova(struct device *dev,
+				const struct msi_doorbell_target *t,
+				phys_addr_t phys, dma_addr_t hint,
+				dma_addr_t *iova, bool *hw)
+{
+	*hw = false;
+	if (t->map->cookie_type == IOMMU_COOKIE_IOMMUFD)
+		return iommufd_sw_msi_iova(t->domain, phys, t->sw_msi_start,
+					   t->sw_msi_size, iova);
+	return iommu_dma_msi_alloc_iova(t->map, dev, phys, (size_t)1 << t->shift,
+					hint, iova, hw);
+}
+
+static void msi_store_free_iova(struct iommu_domain *map, dma_addr_t iova,
+				size_t size)
+{
+	/* iommufd keeps the IOVA of a doorbell for the life of the context */
+	if (map->cookie_type != IOMMU_COOKIE_IOMMUFD)
+		iommu_dma_msi_free_iova(map, iova, size);
+}
+
+/* Take a reference on @phys in the store of @t->map, mapping it if needed */
+static int msi_store_get_page(struct device *dev,
+			      const struct msi_doorbell_target *t,
+			      phys_addr_t phys, dma_addr_t hint,
+			      dma_addr_t *iova)
+{
+	const int prot = IOMMU_WRITE | IOMMU_MMIO | IOMMU_NOEXEC;
+	size_t size = (size_t)1 << t->shift;
+	struct iommu_msi_holder *holder;
+	struct iommu_msi_store *store;
+	struct iommu_msi_page *page;
+	int ret;
+
+	store = msi_store_get(t->map, t->shift);
+	if (!store)
+		return -ENOMEM;
+	if (WARN_ON_ONCE(store->shift != t->shift))
+		return -EINVAL;
+
+	guard(mutex)(&store->lock);
+	page = xa_load(&store->pages, phys >> t->shift);
+	if (page && page->hw) {
+		*iova = page->iova;
+		return 0;
+	}
+
+	holder = kzalloc_obj(*holder);
+	if (!holder)
+		return -ENOMEM;
+	holder->dev = get_device(dev);
+
+	if (page) {
+		page->refs++;
+		list_add_tail(&holder->node, &page->holders);
+		*iova = page->iova;
+		return 0;
+	}
+
+	page = kzalloc_obj(*page);
+	if (!page) {
+		ret = -ENOMEM;
+		goto out_free_holder;
+	}
+	page->phys = phys;
+	INIT_LIST_HEAD(&page->holders);
+
+	ret = msi_store_alloc_iova(dev, t, phys, hint, &page->iova, &page->hw);
+	if (ret)
+		goto out_free_page;
+
+	if (!page->hw) {
+		ret = iommu_map(t->map, page->iova, phys, size, prot, GFP_KERNEL);
+		if (ret)
+			goto out_free_iova;
+		page->refs = 1;
+	}
+
+	ret = xa_err(xa_store(&store->pages, phys >> t->shift, page,
+			      GFP_KERNEL));
+	if (ret)
+		goto out_unmap;
+	*iova = page->iova;
+	if (page->hw) {
+		put_device(holder->dev);
+		kfree(holder);
+	} else {
+		list_add_tail(&holder->node, &page->holders);
+	}
+	return 0;
+
+out_unmap:
+	if (!page->hw)
+		iommu_unmap(t->map, page->iova, size);
+out_free_iova:
+	if (!page->hw)
+		msi_store_free_iova(t->map, page->iova, size);
+out_free_page:
+	kfree(page);
+out_free_holder:
+	put_device(holder->dev);
+	kfree(holder);
+	return ret;
+}
+
+/* Drop the reference of @dev on @phys in @map; the last one unmaps it */
+static void msi_store_put_page(struct device *dev, struct iommu_domain *map,
+			       unsigned int shift, phys_addr_t phys)
+{
+	struct iommu_msi_store *store = map->msi_store;
+	size_t size = (size_t)1 << shift;
+	struct iommu_msi_holder *holder;
+	struct iommu_msi_page *page;
+	size_t unmapped;
+
+	if (WARN_ON_ONCE(!store))
+		return;
+
+	guard(mutex)(&store->lock);
+	page = xa_load(&store->pages, phys >> shift);
+	if (WARN_ON_ONCE(!page) || page->hw)
+		return;
+
+	list_for_each_entry(holder, &page->holders, node) {
+		if (holder->dev == dev) {
+			list_del(&holder->node);
+			put_device(holder->dev);
+			kfree(holder);
+			break;
+		}
+	}
+	if (--page->refs)
+		return;
+
+	xa_erase(&store->pages, phys >> shift);
+	unmapped = iommu_unmap(map, page->iova, size);
+	/* Never hand out an IOVA that may still reach the doorbell */
+	if (!WARN_ON_ONCE(unmapped != size))
+		msi_store_free_iova(map, page->iova, size);
+	kfree(page);
+}
+
+/**
+ * iommu_msi_store_free() - Free the MSI doorbell store of a domain
+ * @domain: The domain being freed
+ *
+ * Context: Process context, while @domain is being freed.
+ */
+void iommu_msi_store_free(struct iommu_domain *domain)
+{
+	struct iommu_msi_store *store = domain->msi_store;
+	struct iommu_msi_page *page;
+	unsigned long index;
+
+	if (!store)
+		return;
+
+	scoped_guard(mutex, &msi_stores_lock)
+		list_del(&store->node);
+	xa_for_each(&store->pages, index, page) {
+		struct iommu_msi_holder *holder, *tmp;
+
+		/* A device still holds the page: its table outlived the domain */
+		WARN_ON_ONCE(page->refs);
+		list_for_each_entry_safe(holder, tmp, &page->holders, node) {
+			put_device(holder->dev);
+			kfree(holder);
+		}
+		kfree(page);
+	}
+	xa_destroy(&store->pages);
+	mutex_destroy(&store->lock);
+	kfree(store);
+	domain->msi_store = NULL;
+}
+
+static void msi_doorbell_table_put_pages(struct device *dev,
+					 const struct msi_doorbell_table *table)
+{
+	unsigned int i;
+
+	if (!table || table->state != MSI_DOORBELLS_BOUND)
+		return;
+	for (i = 0; i < table->nr; i++)
+		msi_store_put_page(dev, table->domain, table->shift,
+				   table->pages[i].phys);
 }
 
 static int msi_doorbell_page_cmp(const void *a, const void *b)
 {
 	const struct msi_doorbell_page *pa = a, *pb = b;
 
-	return msi_doorbell_phys_cmp(&pa->phys, &pb->phys);
+	if (pa->phys == pb->phys)
+		return 0;
+	return pa->phys < pb->phys ? -1 : 1;
 }
 
-/**
- * iommu_msi_doorbell_map_release() - Drop the references a map holds
- * @dev: The device the map was built for
- * @map: A map built by iommu_msi_doorbell_map_extend(), or NULL
- *
- * Does not free @map.
- *
- * Context: Process context, may sleep.
- */
-void iommu_msi_doorbell_map_release(struct device *dev,
-				    const struct msi_doorbell_map *map)
+static const struct msi_doorbell_page *
+msi_doorbell_table_find(const struct msi_doorbell_table *table,
+			phys_addr_t addr)
 {
-	unsigned int i;
+	struct msi_doorbell_page key = {
+		.phys = addr & ~(((phys_addr_t)1 << table->shift) - 1),
+	};
 
-	might_sleep();
-	if (!map || !map->domain)
-		return;
-	for (i = 0; i < map->nr; i++)
-		iommu_dma_put_msi_page(dev, map->domain, map->pages[i].phys);
+	return bsearch(&key, table->pages, table->nr, sizeof(key),
+		       msi_doorbell_page_cmp);
 }
-EXPORT_SYMBOL_IF_KUNIT(iommu_msi_doorbell_map_release);
+
+static int msi_doorbell_phys_cmp(const void *a, const void *b)
+{
+	const phys_addr_t *pa = a, *pb = b;
+
+	if (*pa == *pb)
+		return 0;
+	return *pa < *pb ? -1 : 1;
+}
 
 /*
- * The distinct pages of @dbs that @old does not hold yet, sorted, in a new
- * array; *@nr_out is their number.
+ * The distinct pages, at @shift, that the regions @dbs touch and @keep does
+ * not hold yet, sorted. *@nr_out is their number.
  */
-static phys_addr_t *msi_doorbell_new_pages(struct device *dev, unsigned int shift,
-					   const struct msi_doorbell_map *old,
+static phys_addr_t *msi_doorbell_new_pages(struct device *dev,
+					   unsigned int shift,
+					   const struct msi_doorbell_table *keep,
 					   const struct msi_doorbell *dbs,
-					   unsigned int nr, unsigned int *nr_out)
+					   unsigned int nr,
+					   unsigned int *nr_out)
 {
-	size_t granule = (size_t)1 << shift;
+	phys_addr_t mask = ((phys_addr_t)1 << shift) - 1;
 	unsigned int i, n = 0, total = 0;
-	phys_addr_t *pages, p;
+	phys_addr_t *pages, p, end;
 
 	for (i = 0; i < nr; i++) {
-		if (!IS_ALIGNED(dbs[i].base, granule) || !IS_ALIGNED(dbs[i].size, granule) ||
-		    !dbs[i].size) {
-			dev_err(dev, "MSI doorbell %pa size %#zx is not aligned to the IOMMU granule %#zx\n",
-				&dbs[i].base, dbs[i].size, granule);
+		p = dbs[i].base & ~mask;
+		end = dbs[i].base + dbs[i].size - 1;
+		if (!dbs[i].size || end < dbs[i].base) {
+			dev_err(dev, "malformed MSI doorbell %pa size %#zx\n",
+				&dbs[i].base, dbs[i].size);
 			return ERR_PTR(-EINVAL);
 		}
-		if (dbs[i].size >> shift > MSI_DOORBELL_MAX_PAGES - total) {
+		if (((end - p) >> shift) + 1 > MSI_DOORBELL_MAX_PAGES - total) {
 			dev_err(dev, "MSI doorbells span more than %u pages\n",
 				MSI_DOORBELL_MAX_PAGES);
-			return ERR_PTR(-EINVAL);
+			return ERR_PTR(-E2BIG);
 		}
-		total += dbs[i].size >> shift;
+		total += ((end - p) >> shift) + 1;
 	}
 
 	pages = kmalloc_array(total, sizeof(*pages), GFP_KERNEL);
@@ -99,16 +501,17 @@ static phys_addr_t *msi_doorbell_new_pages(struct device *dev, unsigned int shif
 		return ERR_PTR(-ENOMEM);
 
 	for (i = 0; i < nr; i++) {
-		for (p = dbs[i].base; p - dbs[i].base < dbs[i].size; p += granule) {
-			dma_addr_t iova;
-
-			/* @old has the same page size: same domain */
-			if (!old || !msi_doorbell_map_lookup(old, p, &iova))
+		end = dbs[i].base + dbs[i].size - 1;
+		for (p = dbs[i].base & ~mask; p <= end && p >= (dbs[i].base & ~mask);
+		     p += mask + 1) {
+			if (!keep || !msi_doorbell_table_find(keep, p))
 				pages[n++] = p;
+			if (p + mask < p)	/* last page of the address space */
+				break;
 		}
 	}
 	sort(pages, n, sizeof(*pages), msi_doorbell_phys_cmp, NULL);
-	/* Two doorbells may share a page */
+	/* Regions may share pages (GICv2m frames on 64K pages, MBI set/clr) */
 	for (i = 0, total = 0; i < n; i++) {
 		if (!total || pages[total - 1] != pages[i])
 			pages[total++] = pages[i];
@@ -118,169 +521,386 @@ static phys_addr_t *msi_doorbell_new_pages(struct device *dev, unsigned int shif
 }
 
 /*
- * Build the map of @dev in @domain: the pages of @old (whose references move
- * to the new map) plus every page of @dbs it lacks, bound with a new
- * reference each. A page also in @hint (the map of another domain) is
- * preferably bound at the same IOVA, so that messages need not change.
+ * Build the table of @dev in @t: the pages of @keep (bound the same way;
+ * the references move to the new table) plus those of @dbs it lacks, each
+ * bound with a new reference. A page of @hint keeps its IOVA if it can.
+ * Returns NULL if @keep already holds every page.
  */
-static struct msi_doorbell_map *
-msi_doorbell_map_build(struct device *dev, struct iommu_domain *domain,
-		       const struct msi_doorbell_map *old,
-		       const struct msi_doorbell *dbs, unsigned int nr,
-		       const struct msi_doorbell_map *hint)
+static struct msi_doorbell_table *
+msi_doorbell_table_build(struct device *dev,
+			 const struct msi_doorbell_target *t,
+			 const struct msi_doorbell_table *keep,
+			 const struct msi_doorbell *dbs, unsigned int nr,
+			 const struct msi_doorbell_table *hint)
 {
-	size_t granule = iommu_dma_msi_granule(domain);
-	unsigned int shift = granule ? __ffs(granule) : PAGE_SHIFT;
-	struct msi_doorbell_map *map;
-	unsigned int i, added = 0, nr_old = old ? old->nr : 0;
+	unsigned int i, added, nr_keep = keep ? keep->nr : 0;
+	const struct msi_doorbell_page *prev;
+	struct msi_doorbell_table *table;
 	phys_addr_t *pages;
 	dma_addr_t want;
 	int ret;
 
-	might_sleep();
-	if (!granule)
-		domain = NULL;
-	if (old && old->domain != domain) {
-		dev_WARN_ONCE(dev, 1, "MSI doorbells bound in another IOMMU domain\n");
-		return ERR_PTR(-EBUSY);
-	}
-
-	pages = msi_doorbell_new_pages(dev, shift, old, dbs, nr, &added);
+	pages = msi_doorbell_new_pages(dev, t->shift, keep, dbs, nr, &added);
 	if (IS_ERR(pages))
 		return ERR_CAST(pages);
-	if (!added) {
+	if (!added && keep) {
 		kfree(pages);
 		return NULL;
 	}
 
-	map = kzalloc(struct_size(map, pages, nr_old + added), GFP_KERNEL);
-	if (!map) {
+	table = kzalloc_flex(*table, pages, nr_keep + added);
+	if (!table) {
 		ret = -ENOMEM;
 		goto out_free_pages;
 	}
-	map->nr = nr_old + added;
-	map->domain = domain;
-	map->shift = shift;
+	table->nr = nr_keep + added;
+	table->state = t->state;
+	table->domain = t->map;
+	table->shift = t->shift;
 
 	for (i = 0; i < added; i++) {
-		map->pages[nr_old + i].phys = pages[i];
-		if (!domain)
+		struct msi_doorbell_page *page = &table->pages[nr_keep + i];
+
+		page->phys = pages[i];
+		if (t->state == MSI_DOORBELLS_DIRECT) {
+			page->iova = pages[i];
 			continue;
-		if (!hint || !hint->domain || !msi_doorbell_map_lookup(hint, pages[i], &want))
-			want = 0;
-		ret = iommu_dma_get_msi_page(dev, domain, pages[i], want,
-					     &map->pages[nr_old + i].iova);
+		}
+		want = 0;
+		if (hint && hint->state == MSI_DOORBELLS_BOUND) {
+			prev = msi_doorbell_table_find(hint, pages[i]);
+			if (prev)
+				want = prev->iova;
+		}
+		ret = msi_store_get_page(dev, t, pages[i], want, &page->iova);
 		if (ret) {
 			dev_err(dev, "cannot bind MSI doorbell %pa in the IOMMU domain: %d\n",
 				&pages[i], ret);
 			goto out_put;
 		}
 	}
-	if (nr_old)
-		memcpy(map->pages, old->pages, nr_old * sizeof(*map->pages));
-	sort(map->pages, map->nr, sizeof(*map->pages), msi_doorbell_page_cmp, NULL);
+	if (nr_keep)
+		memcpy(table->pages, keep->pages, nr_keep * sizeof(*table->pages));
+	sort(table->pages, table->nr, sizeof(*table->pages),
+	     msi_doorbell_page_cmp, NULL);
 	kfree(pages);
-	return map;
+	return table;
 
 out_put:
 	while (i--)
-		iommu_dma_put_msi_page(dev, domain, pages[i]);
-	kfree(map);
+		msi_store_put_page(dev, t->map, t->shift, pages[i]);
+	kfree(table);
 out_free_pages:
 	kfree(pages);
 	return ERR_PTR(ret);
 }
 
-/**
- * iommu_msi_doorbell_map_empty() - A map without any binding in a domain
- * @domain: The domain, NULL for none
- *
- * In a domain translating MSIs, every lookup in the returned map fails, so
- * the MSI compose path refuses to write any message instead of writing an
- * untranslated address. Used when the bindings of a device could not follow
- * it into a domain it had to be attached to anyway.
- *
- * Context: Process context, may sleep.
- * Return: the map, or ERR_PTR(-ENOMEM).
- */
-struct msi_doorbell_map *
-iommu_msi_doorbell_map_empty(struct iommu_domain *domain)
-{
-	struct msi_doorbell_map *map = kzalloc(sizeof(*map), GFP_KERNEL);
-
-	if (!map)
-		return ERR_PTR(-ENOMEM);
-	map->domain = iommu_dma_msi_granule(domain) ? domain : NULL;
-	map->shift = PAGE_SHIFT;
-	return map;
-}
-EXPORT_SYMBOL_IF_KUNIT(iommu_msi_doorbell_map_empty);
-
-/**
- * iommu_msi_doorbell_map_extend() - Bind more doorbells for a device
- * @dev: The device
- * @domain: The domain @dev is attached to, NULL for none
- * @old: The device's current map, or NULL
- * @dbs: Doorbells reported for @dev, validated by the MSI core
- * @nr: Number of entries in @dbs
- *
- * Every page of @dbs that @old does not hold is bound in @domain (if it
- * translates MSIs) with one new reference. On success the references of
- * @old belong to the returned map, which the caller publishes in place of
- * @old. On failure every reference taken here is dropped again.
- *
- * Context: Process context, may sleep. Called with the IOMMU group mutex of
- * @dev held (or, for tests, with @dev private to the caller).
- * Return: the new map; NULL if @old already holds every page (nothing was
- * done); or an ERR_PTR(): -EBUSY if @old was bound in another domain,
- * -EINVAL for a doorbell the IOMMU cannot map, -ENOSPC if the IOVA window is
- * full, -ENOMEM, or the error of the IOMMU mapping.
- */
-struct msi_doorbell_map *
-iommu_msi_doorbell_map_extend(struct device *dev, struct iommu_domain *domain,
-			      const struct msi_doorbell_map *old,
+/* The group mutex of @dev is held, or @dev is private to a test */
+static int msi_doorbells_bind(struct device *dev, struct iommu_domain *domain,
 			      const struct msi_doorbell *dbs, unsigned int nr)
 {
-	return msi_doorbell_map_build(dev, domain, old, dbs, nr, NULL);
+	struct msi_doorbell_table *old, *new, *keep;
+	struct msi_doorbell_target t;
+	int ret;
+
+	ret = msi_doorbell_target(dev, domain, &t);
+	if (ret)
+		return ret;
+
+	old = msi_doorbell_table_get(dev);
+	keep = old == &msi_doorbells_lost ? NULL : old;
+	if (keep && (keep->state != t.state || keep->domain != t.map)) {
+		dev_WARN_ONCE(dev, 1, "MSI doorbells bound in another IOMMU domain\n");
+		return -EBUSY;
+	}
+
+	new = msi_doorbell_table_build(dev, &t, keep, dbs, nr, NULL);
+	if (IS_ERR_OR_NULL(new))
+		return PTR_ERR_OR_ZERO(new);
+
+	/* The references of @keep now belong to @new */
+	rcu_assign_pointer(dev->iommu->msi_doorbells, new);
+	msi_doorbell_table_free(old);
+	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(iommu_msi_doorbell_map_extend);
 
 /**
- * iommu_msi_doorbell_map_rebind() - Bind a device's doorbells in a new domain
+ * __iommu_msi_doorbells_bind() - Bind the MSI doorbells of a device
  * @dev: The device
- * @domain: The domain @dev is about to be attached to
- * @old: The device's map in its current domain
+ * @domain: The domain of its group
+ * @dbs: Doorbells its MSI controller reported
+ * @nr: Number of entries in @dbs
  *
- * Bind every page of @old in @domain, which @dev is not attached to yet, so
- * that its MSIs work from the moment it is. A page gets the IOVA it has in
- * @old when that IOVA is free in @domain's MSI window, so that the messages
- * of live vectors stay valid. @old is left untouched.
+ * See iommu_msi_doorbells_bind().
  *
- * Context: Process context, may sleep. Called with the IOMMU group mutex of
- * @dev held (or, for tests, with @dev private to the caller).
- * Return: the map for @domain, or an ERR_PTR() as for
- * iommu_msi_doorbell_map_extend(); on error nothing is bound in @domain.
+ * Context: Process context, may sleep. Called with the group mutex of @dev
+ * held.
+ * Return: as iommu_msi_doorbells_bind().
  */
-struct msi_doorbell_map *
-iommu_msi_doorbell_map_rebind(struct device *dev, struct iommu_domain *domain,
-			      const struct msi_doorbell_map *old)
+int __iommu_msi_doorbells_bind(struct device *dev, struct iommu_domain *domain,
+			       const struct msi_doorbell *dbs, unsigned int nr)
 {
-	struct msi_doorbell_map *map;
+	iommu_group_mutex_assert(dev);
+	return msi_doorbells_bind(dev, domain, dbs, nr);
+}
+
+static void msi_doorbells_release(struct device *dev)
+{
+	struct msi_doorbell_table *old;
+
+	old = msi_doorbell_table_get(dev);
+	RCU_INIT_POINTER(dev->iommu->msi_doorbells, NULL);
+	msi_doorbell_table_put_pages(dev, old);
+	msi_doorbell_table_free(old);
+}
+
+/**
+ * __iommu_msi_doorbells_release() - Release the MSI doorbells of a device
+ * @dev: The device
+ *
+ * See iommu_msi_doorbells_release().
+ *
+ * Context: Process context, may sleep. Called with the group mutex of @dev
+ * held.
+ */
+void __iommu_msi_doorbells_release(struct device *dev)
+{
+	iommu_group_mutex_assert(dev);
+	msi_doorbells_release(dev);
+}
+
+/**
+ * iommu_msi_doorbell_translate() - Translate an MSI doorbell address
+ * @dev: The device writing the message
+ * @addr: Physical address of the doorbell
+ * @out: Returns the address the device must write to
+ *
+ * Context: Any context, including under irq_desc::lock; does not sleep.
+ * Return: 0; or -ENOENT if the domain of @dev translates MSI writes and
+ * @addr is not bound in it: the message must not be written.
+ */
+int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
+{
+	const struct msi_doorbell_page *page;
+	const struct msi_doorbell_table *table;
+	struct dev_iommu *param;
+
+	guard(rcu)();
+	param = READ_ONCE(dev->iommu);
+	if (!param || !READ_ONCE(dev->iommu_group)) {
+		*out = addr;
+		return 0;
+	}
+
+	table = rcu_dereference(param->msi_doorbells);
+	if (!table)
+		return -ENOENT;
+
+	switch (table->state) {
+	case MSI_DOORBELLS_DIRECT:
+		*out = addr;
+		return 0;
+	case MSI_DOORBELLS_BOUND:
+		page = msi_doorbell_table_find(table, addr);
+		if (!page)
+			return -ENOENT;
+		*out = page->iova + (addr - page->phys);
+		return 0;
+	default:
+		return -ENOENT;
+	}
+}
+
+/**
+ * iommu_msi_doorbells_prepare() - Bind a device's doorbells in a new domain
+ * @dev: A device of a group about to switch to @domain
+ * @domain: The new domain
+ * @force: The switch must succeed
+ *
+ * Context: Process context, may sleep. Called with the group mutex held,
+ * before the first device of the group moves.
+ * Return: the table to publish with iommu_msi_doorbells_commit() once the
+ * group has moved, NULL if @dev has no vector, or an ERR_PTR() if @force is
+ * false and the doorbells cannot be bound in @domain (the switch must be
+ * refused). With @force, a table that translates nothing stands in for one
+ * that could not be built.
+ */
+struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
+						       struct iommu_domain *domain,
+						       bool force)
+{
+	struct msi_doorbell_table *old, *new;
+	struct msi_doorbell_target t;
 	struct msi_doorbell *dbs;
 	unsigned int i;
+	int ret;
+
+	if (!dev->iommu)
+		return NULL;
+	old = msi_doorbell_table_get(dev);
+	if (!old)
+		return NULL;
+	if (old == &msi_doorbells_lost)
+		return &msi_doorbells_lost;
+
+	ret = msi_doorbell_target(dev, domain, &t);
+	/* Blocking domains and the like: MSIs cannot work there either */
+	if (ret == -EOPNOTSUPP)
+		return &msi_doorbells_lost;
+	if (ret)
+		goto out_err;
 
 	dbs = kmalloc_array(old->nr, sizeof(*dbs), GFP_KERNEL);
-	if (!dbs)
-		return ERR_PTR(-ENOMEM);
+	if (!dbs) {
+		ret = -ENOMEM;
+		goto out_err;
+	}
 	for (i = 0; i < old->nr; i++) {
 		dbs[i].base = old->pages[i].phys;
 		dbs[i].size = (size_t)1 << old->shift;
 	}
-	map = msi_doorbell_map_build(dev, domain, NULL, dbs, old->nr, old);
+	new = msi_doorbell_table_build(dev, &t, NULL, dbs, old->nr, old);
 	kfree(dbs);
-	if (!map)	/* @old was empty */
-		map = iommu_msi_doorbell_map_empty(domain);
-	return map;
-}
-EXPORT_SYMBOL_IF_KUNIT(iommu_msi_doorbell_map_rebind);
+	if (!IS_ERR(new))
+		return new;
+	ret = PTR_ERR(new);
 
+out_err:
+	dev_err(dev, "cannot move MSI doorbells to the new IOMMU domain: %d\n",
+		ret);
+	return force ? &msi_doorbells_lost : ERR_PTR(ret);
+}
+
+static bool msi_doorbell_tables_same(const struct msi_doorbell_table *a,
+				     const struct msi_doorbell_table *b)
+{
+	unsigned int i;
+
+	if (a->state != b->state || a->nr != b->nr || a->shift != b->shift)
+		return false;
+	for (i = 0; i < a->nr; i++) {
+		if (a->pages[i].phys != b->pages[i].phys ||
+		    a->pages[i].iova != b->pages[i].iova)
+			return false;
+	}
+	return true;
+}
+
+/**
+ * iommu_msi_doorbells_commit() - Publish the table prepared for a switch
+ * @dev: The device, whose group has switched domain
+ * @new: What iommu_msi_doorbells_prepare() returned for @dev, not an error
+ *
+ * Publishes @new, rewrites the messages of @dev whose address changed, and
+ * then drops the references of the previous table.
+ *
+ * Context: Process context, may sleep. Called with the group mutex held.
+ */
+void iommu_msi_doorbells_commit(struct device *dev,
+				struct msi_doorbell_table *new)
+{
+	struct msi_doorbell_table *old;
+
+	if (!new)
+		return;
+	old = msi_doorbell_table_get(dev);
+	rcu_assign_pointer(dev->iommu->msi_doorbells, new);
+	if (!old || !msi_doorbell_tables_same(old, new))
+		msi_device_update_doorbells(dev);
+	msi_doorbell_table_put_pages(dev, old);
+	msi_doorbell_table_free(old);
+}
+
+/**
+ * iommu_msi_doorbells_abort() - Drop the table prepared for a failed switch
+ * @dev: The device
+ * @new: What iommu_msi_doorbells_prepare() returned for @dev, or an error
+ *
+ * Context: Process context, may sleep. Called with the group mutex held.
+ */
+void iommu_msi_doorbells_abort(struct device *dev,
+			       struct msi_doorbell_table *new)
+{
+	if (IS_ERR_OR_NULL(new) || new == &msi_doorbells_lost)
+		return;
+	msi_doorbell_table_put_pages(dev, new);
+	kfree(new);
+}
+
+/**
+ * iommu_msi_doorbells_dev_free() - Drop what a departing device still holds
+ * @dev: The device whose &struct dev_iommu is being freed
+ *
+ * The MSI core releases the doorbells with the last vector, before the device
+ * goes; a table left here is a bug, reported once and cleaned up.
+ *
+ * Context: Process context, may sleep.
+ */
+void iommu_msi_doorbells_dev_free(struct device *dev)
+{
+	struct msi_doorbell_table *table;
+
+	table = rcu_dereference_protected(dev->iommu->msi_doorbells, true);
+	if (!table)
+		return;
+	dev_WARN_ONCE(dev, 1, "device released with MSI doorbells bound\n");
+	RCU_INIT_POINTER(dev->iommu->msi_doorbells, NULL);
+	msi_doorbell_table_put_pages(dev, table);
+	msi_doorbell_table_free(table);
+}
+
+#ifdef CONFIG_IOMMU_DEBUGFS
+/*
+ * One block per IOMMU domain holding doorbells, one line per page:
+ *   domain <ptr> cookie <type>
+ *     phys <pa> iova <iova> size <size> refs <n> devices <dev>...
+ */
+static int msi_doorbells_show(struct seq_file *m, void *unused)
+{
+	static const char * const cookie_name[] = {
+		[IOMMU_COOKIE_DMA_IOVA]	= "dma",
+		[IOMMU_COOKIE_DMA_MSI]	= "msi",
+		[IOMMU_COOKIE_IOMMUFD]	= "iommufd",
+	};
+	struct iommu_msi_holder *holder;
+	struct iommu_msi_store *store;
+	struct iommu_msi_page *page;
+	unsigned long index;
+
+	guard(mutex)(&msi_stores_lock);
+	list_for_each_entry(store, &msi_stores, node) {
+		enum iommu_domain_cookie_type type = store->domain->cookie_type;
+
+		seq_printf(m, "domain %p cookie %s\n", store->domain,
+			   type < ARRAY_SIZE(cookie_name) && cookie_name[type] ?
+			   cookie_name[type] : "other");
+		guard(mutex)(&store->lock);
+		xa_for_each(&store->pages, index, page) {
+			seq_printf(m, "  phys %pa iova %pad size %#lx", &page->phys,
+				   &page->iova, 1UL << store->shift);
+			if (page->hw) {
+				seq_puts(m, " hw\n");
+				continue;
+			}
+			seq_printf(m, " refs %u devices", page->refs);
+			list_for_each_entry(holder, &page->holders, node)
+				seq_printf(m, " %s", dev_name(holder->dev));
+			seq_putc(m, '\n');
+		}
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(msi_doorbells);
+
+static int __init msi_doorbells_debugfs_init(void)
+{
+	debugfs_create_file("msi_doorbells", 0400, iommu_debugfs_dir, NULL,
+			    &msi_doorbells_fops);
+	return 0;
+}
+late_initcall(msi_doorbells_debugfs_init);
+#endif /* CONFIG_IOMMU_DEBUGFS */
+
+#if IS_ENABLED(CONFIG_IOMMU_MSI_DOORBELL_KUNIT_TEST)
+#include "msi-doorbell-kunit.c"
+#endif
