@@ -36,6 +36,7 @@ fragments() {
 	case $1 in
 	test)
 		echo "$TOP/tests/config/debug.config"
+		echo "$TOP/tests/config/selftests.config"
 		[ -f "$SERIES_DIR/series.config" ] && echo "$SERIES_DIR/series.config"
 		;;
 	perf) echo "$TOP/tests/config/perf.config" ;;

@@ -39,6 +39,16 @@ if [ "$(hdr requires)" = series ] && [ "$BENCH_SERIES" != 1 ]; then
 	printf 'SKIP  %-16s: needs a kernel with the series (BENCH_SERIES=%s)\n' "$name" "$BENCH_SERIES"
 	exit 77
 fi
+# "#@ requires: /bin/PROG": the initramfs must carry PROG (upstream
+# selftests are built only for the bases that list them).
+case $(hdr requires) in
+/*)
+	if ! cpio -it <"$initrd" 2>/dev/null | grep -qx "$(hdr requires | sed 's|^/||')"; then
+		printf 'SKIP  %-16s: %s is not in this base'"'"'s initramfs\n' "$name" "$(hdr requires)"
+		exit 77
+	fi
+	;;
+esac
 append="$append bench.series=$BENCH_SERIES"
 devices=()
 for d in $(hdr devices); do

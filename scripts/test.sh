@@ -62,6 +62,17 @@ for s in "${scenarios[@]}"; do
 	*) result FAIL "scenario:$s" "
 $out" ;;
 	esac
+	# Upstream selftests: one result per TAP case the guest echoed.
+	case $s in
+	selftest-*)
+		while read -r st name; do
+			result "$st" "$name"
+		done < <(sed -n 's/^SELFTEST \([^ ]*\) \(not ok\|ok\) [0-9]* \(.*\)$/\2 \1.\3/p' "$logdir/$s.log" |
+			sed -e 's/^not ok \(.*\)/FAIL selftest:\1/' -e 's/^ok \(.*\) # SKIP.*/SKIP selftest:\1/' \
+			    -e 's/^ok \(.*\)/PASS selftest:\1/' |
+			awk '{ st = $1; $1 = ""; sub(/^ /, ""); gsub(/ /, "_"); print st, $0 }')
+		;;
+	esac
 	if [ "$s" = kunit ]; then
 		# The parser itself, on crafted logs: a crashed suite, a short plan.
 		if out=$(python3 "$top/scripts/ktap-cases.py" --selftest "$src" 2>&1); then
