@@ -2,16 +2,20 @@
 # Benchmark the series against the base, side by side in one run: build the
 # base tree and the patched tree with tests/config/perf.config (no lockdep,
 # no kmemleak), boot each under the same QEMU workload (tests/scenarios/
-# bench.guest) ROUNDS times, and print the medians and patched/base ratios.
+# bench.guest) ROUNDS times, alternating, and print per kernel the median of
+# the per-boot medians, their spread (min..max over boots) and the
+# patched/base ratios. Then boot the patched kernel once more for the KUnit
+# case that reports the lookup and recompose cost with 1, 16 and 256 bound
+# doorbell pages (tests/scenarios/bench-lookup.guest).
 #
-# usage: bench.sh BUILDDIR     (env: BENCH_ROUNDS, default 3)
+# usage: bench.sh BUILDDIR     (env: BENCH_ROUNDS, default 9)
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
 top=$TOP
 b=$(realpath "$1")
 src=$b/src
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-9}
 frags=($(fragments perf))
 out=$b/bench
 mkdir -p "$out"
@@ -31,7 +35,9 @@ done
 
 for k in base patched; do
 	s=$out/$k-src
-	"$top/scripts/kconfig.sh" "$s" "$out/$k-obj" "${frags[@]}"
+	kfrags=("${frags[@]}")
+	[ $k = patched ] && kfrags+=("$top/tests/config/bench-kunit.config" "$SERIES_DIR/series.config")
+	"$top/scripts/kconfig.sh" "$s" "$out/$k-obj" "${kfrags[@]}"
 	echo "bench: building the $k kernel (log $out/$k-kbuild.log)"
 	kmake "$s" "$out/$k-obj" -j"$(nproc)" Image \
 		>"$out/$k-kbuild.log" 2>&1 || { tail -20 "$out/$k-kbuild.log"; exit 1; }
@@ -46,24 +52,45 @@ for r in $(seq "$rounds"); do
 			echo "bench: the $k run failed, see $out/logs-$k/bench.log" >&2
 			exit 1
 		}
-		sed -n "s/^BENCH /$k /p" "$out/logs-$k/bench.log" >>"$out/results"
+		sed -n "s/^BENCH /$k round=$r /p" "$out/logs-$k/bench.log" >>"$out/results"
+		cp "$out/logs-$k/bench.log" "$out/logs-$k/bench-$r.log"
 	done
 done
+BENCH_TIMEOUT=900 "$top/scripts/run-scenario.sh" "$out/patched-obj/arch/arm64/boot/Image" \
+	"$out/initramfs.cpio" "$out/logs-patched" bench-lookup >/dev/null || {
+	echo "bench: the lookup cost boot failed, see $out/logs-patched/bench-lookup.log" >&2
+	exit 1
+}
+grep -o 'BENCH-LOOKUP.*' "$out/logs-patched/bench-lookup.log" >"$out/lookup" || {
+	echo "bench: no BENCH-LOOKUP line in $out/logs-patched/bench-lookup.log" >&2
+	exit 1
+}
 
-python3 - "$out/results" <<'PY'
-import re, statistics, sys
+python3 - "$out/results" "$out/lookup" <<'PY'
+import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
     k, *kv = line.split()
     d = dict(x.split('=') for x in kv)
     rows.setdefault((k, int(d['n'])), []).append(d)
-print(f"{'vectors':>8} {'kernel':>8} {'enable us':>10} {'disable us':>11} {'maps/enable':>12}")
+fields = ('enable_us', 'disable_us', 'maps', 'unmaps')
+print(f"{'vectors':>8} {'kernel':>8} {'enable us':>10} {'(min..max)':>14} {'disable us':>11} "
+      f"{'(min..max)':>14} {'maps/enable':>12} {'unmaps/disable':>15} {'boots':>6}")
 for n in sorted({n for _, n in rows}):
     med = {}
     for k in ('base', 'patched'):
         ds = rows.get((k, n), [])
-        med[k] = {f: statistics.median(float(d[f]) for d in ds) for f in ('enable_us', 'disable_us', 'maps')}
-        print(f"{n:>8} {k:>8} {med[k]['enable_us']:>10.0f} {med[k]['disable_us']:>11.0f} {med[k]['maps']:>12.0f}")
-    print(f"{n:>8} {'ratio':>8} {med['patched']['enable_us'] / med['base']['enable_us']:>10.2f}"
-          f" {med['patched']['disable_us'] / med['base']['disable_us']:>11.2f}")
+        v = {f: [float(d.get(f, -1)) for d in ds] for f in fields}
+        med[k] = {f: statistics.median(v[f]) for f in fields}
+        print(f"{n:>8} {k:>8} {med[k]['enable_us']:>10.0f} "
+              f"{min(v['enable_us']):>6.0f}..{max(v['enable_us']):<6.0f} "
+              f"{med[k]['disable_us']:>11.0f} "
+              f"{min(v['disable_us']):>6.0f}..{max(v['disable_us']):<6.0f} "
+              f"{med[k]['maps']:>12.0f} {med[k]['unmaps']:>15.0f} {len(ds):>6}")
+    print(f"{n:>8} {'ratio':>8} {med['patched']['enable_us'] / med['base']['enable_us']:>10.2f} "
+          f"{'':>14} {med['patched']['disable_us'] / med['base']['disable_us']:>11.2f}")
+print()
+print("lookup and recompose cost, patched kernel, one device (KUnit, 2000 loops):")
+for line in open(sys.argv[2]):
+    print("  " + line.strip())
 PY

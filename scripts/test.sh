@@ -53,7 +53,7 @@ if [ -z "${BENCH_EXPECT_KUNIT:-}" ]; then
 	grep -qE '^CONFIG_[A-Z0-9_]*(KUNIT_TEST|_KUNIT)=y' "$obj/.config" && BENCH_EXPECT_KUNIT=1
 fi
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd "$top/tests/scenarios" && ls *.guest | sed 's/\.guest$//' | grep -vxE 'demo|bench'))
+[ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd "$top/tests/scenarios" && ls *.guest | sed 's/\.guest$//' | grep -vxE 'demo|bench|bench-lookup'))
 for s in "${scenarios[@]}"; do
 	out=$("$top/scripts/run-scenario.sh" "$image" "$initrd" "$logdir" "$s")
 	case $? in

@@ -610,6 +610,86 @@ static void msi_doorbell_test_set_affinity(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, written, MOCK_DB_CPU1);
 }
 
+static const unsigned int lookup_pages[] = { 1, 16, 256 };
+
+static void lookup_pages_desc(const unsigned int *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u pages", *n);
+}
+
+KUNIT_ARRAY_PARAM(lookup_pages, lookup_pages, lookup_pages_desc);
+
+/*
+ * A device holding 1, 16 or 256 doorbell pages: every page translates to its
+ * own IOVA, and recomposing a message (what activation and set_affinity do)
+ * costs the same whatever the number. The cost is reported for make bench,
+ * not checked: it is emulated time.
+ */
+static void msi_doorbell_test_lookup_cost(struct kunit *test)
+{
+	const unsigned int *n = test->param_value, loops = 2000;
+	struct msi_doorbell_test *t = test->priv;
+	struct mock_domain *big = mock_msi_domain(test, (size_t)512 * PAGE_SIZE,
+						  PAGE_SIZE);
+	struct msi_doorbell *dbs;
+	struct msi_domain_info info = {
+		.ops	= &mock_msi_ops,
+		.chip	= &mock_msi_chip,
+	};
+	struct irq_domain domain = { .host_data = &info };
+	struct msi_desc desc = { .dev = t->dev };
+	struct irq_common_data common = { .msi_desc = &desc };
+	struct irq_data parent = { .chip = &mock_parent_chip };
+	struct irq_data data = {
+		.irq		= 1,
+		.common		= &common,
+		.chip		= &mock_msi_chip,
+		.domain		= &domain,
+		.parent_data	= &parent,
+	};
+	u64 out, ns_translate, ns_compose;
+	unsigned long flags;
+	unsigned int i;
+	ktime_t start;
+
+	dbs = kunit_kcalloc(test, *n, sizeof(*dbs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dbs);
+	/* The per-CPU doorbells of the mock parent, then more pages */
+	dbs[0] = (struct msi_doorbell){ MOCK_DB_CPU0, 4 };
+	for (i = 1; i < *n; i++)
+		dbs[i] = (struct msi_doorbell){ MOCK_DB_CPU1 + (i - 1) * PAGE_SIZE, 4 };
+
+	t->cur = &big->domain;
+	KUNIT_ASSERT_EQ(test, bind_all(t, dbs, *n), 0);
+	KUNIT_EXPECT_EQ(test, big->maps, *n);
+	for (i = 0; i < *n; i++) {
+		KUNIT_ASSERT_EQ(test, iommu_msi_doorbell_translate(t->dev,
+					dbs[i].base, &out), 0);
+		KUNIT_EXPECT_EQ(test, out & ~PAGE_MASK, dbs[i].base & ~PAGE_MASK);
+	}
+
+	local_irq_save(flags);
+	start = ktime_get();
+	for (i = 0; i < loops; i++)
+		iommu_msi_doorbell_translate(t->dev, dbs[*n / 2].base, &out);
+	ns_translate = ktime_to_ns(ktime_sub(ktime_get(), start)) / loops;
+	local_irq_restore(flags);
+
+	raw_spin_lock_irqsave(&mock_desc_lock, flags);
+	start = ktime_get();
+	for (i = 0; i < loops; i++)
+		msi_domain_set_affinity(&data, cpumask_of(i & 1), false);
+	ns_compose = ktime_to_ns(ktime_sub(ktime_get(), start)) / loops;
+	raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
+	KUNIT_EXPECT_EQ(test, (u64)compose.written.address_hi << 32 |
+			compose.written.address_lo,
+			translate(test, t->dev, (i - 1) & 1 ? MOCK_DB_CPU1 :
+				  MOCK_DB_CPU0));
+
+	kunit_info(test, "BENCH-LOOKUP pages=%u translate_ns=%llu set_affinity_ns=%llu\n",
+		   *n, ns_translate, ns_compose);
+}
+
 static struct kunit_case msi_doorbell_test_cases[] = {
 	KUNIT_CASE(msi_doorbell_test_bind_release),
 	KUNIT_CASE(msi_doorbell_test_shared),
@@ -621,6 +701,7 @@ static struct kunit_case msi_doorbell_test_cases[] = {
 	KUNIT_CASE(msi_doorbell_test_switch),
 	KUNIT_CASE(msi_doorbell_test_switch_fails),
 	KUNIT_CASE(msi_doorbell_test_set_affinity),
+	KUNIT_CASE_PARAM(msi_doorbell_test_lookup_cost, lookup_pages_gen_params),
 	{}
 };
 

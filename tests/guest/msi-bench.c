@@ -9,8 +9,10 @@
  * the kernel, i.e. prepare + activate), then disables them (free). Prints
  * one line per N:
  *   BENCH n=<N> enable_us=<median> disable_us=<median> maps=<median>
- * where maps is the number of iommu:map trace events one enable caused
- * (needs tracefs and the iommu events; -1 without them).
+ *         unmaps=<median>
+ * where maps is the number of iommu:map trace events one enable caused and
+ * unmaps the number of iommu:unmap events one disable caused (needs tracefs
+ * and the iommu events; -1 without them).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -68,17 +70,18 @@ static int write_file(const char *path, const char *s)
 	return ok ? 0 : -1;
 }
 
-/* Count the iommu:map events recorded since the last trace reset. */
-static int trace_maps(void)
+/* Count the @event ("map", "unmap") events since the last trace reset. */
+static int trace_count(const char *event)
 {
 	FILE *f = fopen(TRACE "/trace", "r");
-	char line[512];
+	char line[512], want[32];
 	int n = 0;
 
 	if (!f)
 		return -1;
+	snprintf(want, sizeof(want), " %s: ", event);
 	while (fgets(line, sizeof(line), f))
-		if (line[0] != '#' && strstr(line, " map: "))
+		if (line[0] != '#' && strstr(line, want))
 			n++;
 	fclose(f);
 	return n;
@@ -138,13 +141,15 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		die("device fd");
 
-	tracing = !write_file(TRACE "/events/iommu/map/enable", "1");
+	tracing = !write_file(TRACE "/events/iommu/map/enable", "1") &&
+		  !write_file(TRACE "/events/iommu/unmap/enable", "1");
 
 	for (a = 3; a < argc; a++) {
 		int n = atoi(argv[a]);
 		double *en = calloc(repeat, sizeof(double));
 		double *dis = calloc(repeat, sizeof(double));
 		double *maps = calloc(repeat, sizeof(double));
+		double *unmaps = calloc(repeat, sizeof(double));
 		double t;
 
 		efd = calloc(n, sizeof(int));
@@ -160,14 +165,18 @@ int main(int argc, char **argv)
 			if (set_irqs(fd, efd, n))
 				die("enable");
 			en[r] = now_us() - t;
-			maps[r] = tracing ? trace_maps() : -1;
+			maps[r] = tracing ? trace_count("map") : -1;
+			if (tracing)
+				write_file(TRACE "/trace", "");
 			t = now_us();
 			if (set_irqs(fd, efd, 0))
 				die("disable");
 			dis[r] = now_us() - t;
+			unmaps[r] = tracing ? trace_count("unmap") : -1;
 		}
-		printf("BENCH n=%d enable_us=%.0f disable_us=%.0f maps=%.0f\n", n,
-		       median(en, repeat), median(dis, repeat), median(maps, repeat));
+		printf("BENCH n=%d enable_us=%.0f disable_us=%.0f maps=%.0f unmaps=%.0f\n",
+		       n, median(en, repeat), median(dis, repeat), median(maps, repeat),
+		       median(unmaps, repeat));
 		fflush(stdout);
 		for (int i = 0; i < n; i++)
 			close(efd[i]);
@@ -175,6 +184,7 @@ int main(int argc, char **argv)
 		free(en);
 		free(dis);
 		free(maps);
+		free(unmaps);
 	}
 	return 0;
 }
