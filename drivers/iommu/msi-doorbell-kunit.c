@@ -288,7 +288,8 @@ static void msi_doorbell_test_shared(struct kunit *test)
 static void msi_doorbell_test_window_full(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
-	struct mock_domain *small = mock_msi_domain(test, 2 * PAGE_SIZE,
+	/* Three pages: two slots and the fault slot */
+	struct mock_domain *small = mock_msi_domain(test, 3 * PAGE_SIZE,
 						    PAGE_SIZE);
 	const struct msi_doorbell three[] = {
 		{ MOCK_ITS, 4 }, { MOCK_ITS + PAGE_SIZE, 4 },
@@ -451,15 +452,15 @@ static void msi_doorbell_test_switch(struct kunit *test)
 
 /*
  * A switch whose new domain cannot bind is refused with everything in place.
- * A forced one, or one to a domain that cannot take MSIs at all, leaves
- * nothing translating, and the old domain holds no reference that could
- * outlive it.
+ * A forced one, or one to a domain that cannot take MSIs at all, aims the
+ * messages at an IOVA that faults there, and the old domain holds no
+ * reference that could outlive it.
  */
 static void msi_doorbell_test_switch_fails(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
 	struct mock_domain *a = t->a, *b = t->b;
-	u64 before, out;
+	u64 before, fault_b = MOCK_WINDOW + SZ_1M - PAGE_SIZE;
 
 	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
 	before = translate(test, t->dev, MOCK_ITS);
@@ -470,23 +471,52 @@ static void msi_doorbell_test_switch_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a->unmaps, 0);
 	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), before);
 
-	/* Forced: nothing translates, a's page is released */
+	/* Forced: messages fault in b (its last window slot), a is released */
 	KUNIT_ASSERT_EQ(test, switch_to(t, &b->domain, true), 0);
 	KUNIT_EXPECT_EQ(test, a->unmaps, 1);
-	KUNIT_EXPECT_EQ(test, iommu_msi_doorbell_translate(t->dev, MOCK_ITS,
-							   &out), -ENOENT);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			fault_b + (MOCK_ITS & ~PAGE_MASK));
 	KUNIT_EXPECT_TRUE(test, xa_empty(&a->domain.msi_store->pages));
 
-	/* A new allocation in b binds afresh */
+	/* The next allocation binds the lost page again, with the new one */
 	b->fail_at = 0;
-	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
-	KUNIT_EXPECT_EQ(test, b->last_map.phys, MOCK_ITS & PAGE_MASK);
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS + PAGE_SIZE, 4), 0);
+	KUNIT_EXPECT_EQ(test, b->maps, 2);
+	KUNIT_EXPECT_NE(test, translate(test, t->dev, MOCK_ITS),
+			fault_b + (MOCK_ITS & ~PAGE_MASK));
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS) & ~PAGE_MASK,
+			MOCK_ITS & ~PAGE_MASK);
+}
 
-	/* Blocking: not an error for the switch, but nothing translates */
+/*
+ * VFIO and iommufd take ownership of a group through the blocking domain:
+ * live vectors of the group's other devices (PCIe ports) fault there, and
+ * come back in the next domain, then in the default one.
+ */
+static void msi_doorbell_test_blocked_and_back(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+	struct mock_domain *a = t->a, *b = t->b;
+
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+
 	KUNIT_ASSERT_EQ(test, switch_to(t, &mock_blocked, false), 0);
+	KUNIT_EXPECT_EQ(test, a->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			MOCK_ITS & ~PAGE_MASK);
+
+	KUNIT_ASSERT_EQ(test, switch_to(t, &b->domain, false), 0);
+	KUNIT_EXPECT_EQ(test, b->maps, 1);
+	KUNIT_EXPECT_EQ(test, b->last_map.phys, MOCK_ITS & PAGE_MASK);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			b->last_map.iova + (MOCK_ITS & ~PAGE_MASK));
+
+	KUNIT_ASSERT_EQ(test, switch_to(t, &mock_blocked, false), 0);
+	KUNIT_ASSERT_EQ(test, switch_to(t, &a->domain, false), 0);
 	KUNIT_EXPECT_EQ(test, b->unmaps, 1);
-	KUNIT_EXPECT_EQ(test, iommu_msi_doorbell_translate(t->dev, MOCK_ITS,
-							   &out), -ENOENT);
+	KUNIT_EXPECT_EQ(test, a->maps - a->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			a->last_map.iova + (MOCK_ITS & ~PAGE_MASK));
 }
 
 /*
@@ -677,14 +707,16 @@ static void msi_doorbell_test_lookup_cost(struct kunit *test)
 
 	raw_spin_lock_irqsave(&mock_desc_lock, flags);
 	start = ktime_get();
+	/* With one page only CPU0's doorbell is bound */
 	for (i = 0; i < loops; i++)
-		msi_domain_set_affinity(&data, cpumask_of(i & 1), false);
+		msi_domain_set_affinity(&data, cpumask_of(*n > 1 ? i & 1 : 0),
+					false);
 	ns_compose = ktime_to_ns(ktime_sub(ktime_get(), start)) / loops;
 	raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
 	KUNIT_EXPECT_EQ(test, (u64)compose.written.address_hi << 32 |
 			compose.written.address_lo,
-			translate(test, t->dev, (i - 1) & 1 ? MOCK_DB_CPU1 :
-				  MOCK_DB_CPU0));
+			translate(test, t->dev, *n > 1 && (i - 1) & 1 ?
+				  MOCK_DB_CPU1 : MOCK_DB_CPU0));
 
 	kunit_info(test, "BENCH-LOOKUP pages=%u translate_ns=%llu set_affinity_ns=%llu\n",
 		   *n, ns_translate, ns_compose);
@@ -700,6 +732,7 @@ static struct kunit_case msi_doorbell_test_cases[] = {
 	KUNIT_CASE(msi_doorbell_test_untranslated),
 	KUNIT_CASE(msi_doorbell_test_switch),
 	KUNIT_CASE(msi_doorbell_test_switch_fails),
+	KUNIT_CASE(msi_doorbell_test_blocked_and_back),
 	KUNIT_CASE(msi_doorbell_test_set_affinity),
 	KUNIT_CASE_PARAM(msi_doorbell_test_lookup_cost, lookup_pages_gen_params),
 	{}

@@ -33,9 +33,14 @@
  * moves (iommu_msi_doorbells_prepare()), preferably at the IOVAs they had,
  * and the new table is published once the group has moved
  * (iommu_msi_doorbells_commit()), which rewrites the messages whose IOVA
- * changed. A switch that must succeed but cannot bind publishes a table that
- * translates nothing, prepared without allocating: the affected vectors are
- * masked and aimed at IOVA 0 rather than left at an IOVA of the old domain.
+ * changed. When the new domain cannot map doorbells (a blocking domain), or
+ * a switch that must succeed cannot bind them, the device gets a table that
+ * still lists its pages but aims every message at an IOVA that faults in the
+ * new domain: IOVA 0 in a DMA domain, which the IOVA allocator never hands
+ * out, and a slot kept unmapped at the end of the MSI window of VFIO and
+ * iommufd domains, which their users cannot map. The next domain change, or
+ * the next allocation of vectors, binds the pages again and rewrites the
+ * messages.
  *
  * Locking, outermost first:
  *
@@ -114,7 +119,10 @@ enum msi_doorbell_state {
 	MSI_DOORBELLS_DIRECT,
 	/* Every page of the table is mapped in @domain */
 	MSI_DOORBELLS_BOUND,
-	/* The domain translates MSI writes and nothing is bound in it */
+	/*
+	 * Nothing is bound in the domain, which translates MSI writes (or
+	 * blocks them): messages aim at @fault_iova
+	 */
 	MSI_DOORBELLS_LOST,
 };
 
@@ -128,22 +136,28 @@ struct msi_doorbell_page {
  * @rcu:	Frees the table after a grace period once replaced
  * @state:	&enum msi_doorbell_state
  * @domain:	Domain whose store holds one reference per page (BOUND only)
+ * @fault_iova:	Where messages aim in the LOST state: an IOVA nothing is
+ *		mapped at in the domain
  * @shift:	log2 of the page size
  * @nr:		Number of pages
- * @pages:	Pages sorted by physical address. With DIRECT they record
- *		what the controller reported, to bind if the device moves to
- *		a translating domain.
+ * @pages:	Pages sorted by physical address. With DIRECT and LOST they
+ *		record what the controller reported, to bind when the device
+ *		moves to a domain that can take them.
  */
 struct msi_doorbell_table {
 	struct rcu_head			rcu;
 	enum msi_doorbell_state		state;
 	struct iommu_domain		*domain;
+	dma_addr_t			fault_iova;
 	unsigned int			shift;
 	unsigned int			nr;
 	struct msi_doorbell_page	pages[] __counted_by(nr);
 };
 
-/* Published by a switch that must succeed but cannot bind: no allocation */
+/*
+ * Stands for a LOST table that could not be allocated. It records no page:
+ * the device's vectors stay aimed at IOVA 0 until they are allocated again.
+ */
 static struct msi_doorbell_table msi_doorbells_lost = {
 	.state	= MSI_DOORBELLS_LOST,
 	.shift	= PAGE_SHIFT,
@@ -155,6 +169,7 @@ struct msi_doorbell_target {
 	struct iommu_domain	*domain;	/* the group's domain */
 	struct iommu_domain	*map;		/* the domain pages are mapped in */
 	unsigned int		shift;
+	dma_addr_t		fault_iova;	/* where LOST messages aim */
 	phys_addr_t		sw_msi_start;	/* iommufd only */
 	size_t			sw_msi_size;
 };
@@ -176,7 +191,8 @@ static void msi_doorbell_table_free(struct msi_doorbell_table *table)
  * How doorbells of @dev are bound in @domain: directly (no translation),
  * mapped, or not at all (-EOPNOTSUPP: the domain cannot map them, such as a
  * blocking domain or a paging domain nobody gave an MSI cookie; -ENXIO: the
- * DMA domain cannot be set up for @dev).
+ * DMA domain cannot be set up for @dev). @t->fault_iova is set whatever the
+ * result.
  */
 static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
 			       struct msi_doorbell_target *t)
@@ -191,9 +207,13 @@ static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
 	if (!domain || domain->type == IOMMU_DOMAIN_IDENTITY)
 		return 0;
 
+	/* IOVA 0 faults in a blocking domain, and a DMA domain never maps it */
+	t->fault_iova = 0;
 	switch (domain->cookie_type) {
 	case IOMMU_COOKIE_DMA_IOVA:
 	case IOMMU_COOKIE_DMA_MSI:
+		if (domain->cookie_type == IOMMU_COOKIE_DMA_MSI)
+			t->fault_iova = iommu_dma_msi_fault_iova(domain);
 		granule = iommu_dma_msi_granule(domain, dev);
 		if (!granule)
 			return -ENXIO;
@@ -208,6 +228,8 @@ static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
 			return 0;
 		if (ret)
 			return ret;
+		/* iommufd hands out every page of the window but the last */
+		t->fault_iova = t->sw_msi_start + t->sw_msi_size - PAGE_SIZE;
 		t->map = iommufd_sw_msi_domain(domain);
 		if (!t->map)
 			return -EOPNOTSUPP;
@@ -319,7 +341,10 @@ static int msi_store_get_page(struct device *dev,
 		goto out_free_page;
 
 	if (!page->hw) {
-		ret = iommu_map(t->map, page->iova, phys, size, prot, GFP_KERNEL);
+		/* iommufd charges its page tables to the user */
+		ret = iommu_map(t->map, page->iova, phys, size, prot,
+				t->map->cookie_type == IOMMU_COOKIE_IOMMUFD ?
+				GFP_KERNEL_ACCOUNT : GFP_KERNEL);
 		if (ret)
 			goto out_free_iova;
 		page->refs = 1;
@@ -595,11 +620,52 @@ out_free_pages:
 	return ERR_PTR(ret);
 }
 
+/* The pages of @table as doorbells, followed by room for @extra more */
+static struct msi_doorbell *msi_doorbell_table_regions(const struct msi_doorbell_table *table,
+							unsigned int extra)
+{
+	struct msi_doorbell *dbs;
+	unsigned int i;
+
+	dbs = kmalloc_array(table->nr + extra, sizeof(*dbs), GFP_KERNEL);
+	if (!dbs)
+		return NULL;
+	for (i = 0; i < table->nr; i++) {
+		dbs[i].base = table->pages[i].phys;
+		dbs[i].size = (size_t)1 << table->shift;
+	}
+	return dbs;
+}
+
+/*
+ * A LOST table for @old's pages, aiming messages at @fault_iova; the static
+ * one, which records no page, if it cannot be allocated.
+ */
+static struct msi_doorbell_table *
+msi_doorbell_table_lost(const struct msi_doorbell_table *old,
+			dma_addr_t fault_iova)
+{
+	struct msi_doorbell_table *lost;
+	unsigned int i;
+
+	lost = kzalloc_flex(*lost, pages, old->nr);
+	if (!lost)
+		return &msi_doorbells_lost;
+	lost->nr = old->nr;
+	lost->state = MSI_DOORBELLS_LOST;
+	lost->shift = old->shift;
+	lost->fault_iova = fault_iova;
+	for (i = 0; i < old->nr; i++)
+		lost->pages[i].phys = old->pages[i].phys;
+	return lost;
+}
+
 /* The group mutex of @dev is held, or @dev is private to a test */
 static int msi_doorbells_bind(struct device *dev, struct iommu_domain *domain,
 			      const struct msi_doorbell *dbs, unsigned int nr)
 {
 	struct msi_doorbell_table *old, *new, *keep;
+	struct msi_doorbell *all = NULL;
 	struct msi_doorbell_target t;
 	int ret;
 
@@ -608,18 +674,31 @@ static int msi_doorbells_bind(struct device *dev, struct iommu_domain *domain,
 		return ret;
 
 	old = msi_doorbell_table_get(dev);
-	keep = old == &msi_doorbells_lost ? NULL : old;
+	keep = old;
+	if (old && old->state == MSI_DOORBELLS_LOST) {
+		/* Bind the pages live vectors lost too, and rewrite them */
+		all = msi_doorbell_table_regions(old, nr);
+		if (!all)
+			return -ENOMEM;
+		memcpy(all + old->nr, dbs, nr * sizeof(*dbs));
+		dbs = all;
+		nr += old->nr;
+		keep = NULL;
+	}
 	if (keep && (keep->state != t.state || keep->domain != t.map)) {
 		dev_WARN_ONCE(dev, 1, "MSI doorbells bound in another IOMMU domain\n");
 		return -EBUSY;
 	}
 
 	new = msi_doorbell_table_build(dev, &t, keep, dbs, nr, NULL);
+	kfree(all);
 	if (IS_ERR_OR_NULL(new))
 		return PTR_ERR_OR_ZERO(new);
 
 	/* The references of @keep now belong to @new */
 	rcu_assign_pointer(dev->iommu->msi_doorbells, new);
+	if (old && !keep)
+		msi_device_update_doorbells(dev);
 	msi_doorbell_table_free(old);
 	return 0;
 }
@@ -675,9 +754,13 @@ void __iommu_msi_doorbells_release(struct device *dev)
  * @addr: Physical address of the doorbell
  * @out: Returns the address the device must write to
  *
+ * When the doorbells of @dev could not follow it into its current domain,
+ * @out is an address that faults in that domain.
+ *
  * Context: Any context, including under irq_desc::lock; does not sleep.
  * Return: 0; or -ENOENT if the domain of @dev translates MSI writes and
- * @addr is not bound in it: the message must not be written.
+ * @addr was never bound in it (the MSI parent did not report it): the
+ * message must not be written.
  */
 int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
 {
@@ -706,6 +789,9 @@ int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
 			return -ENOENT;
 		*out = page->iova + (addr - page->phys);
 		return 0;
+	case MSI_DOORBELLS_LOST:
+		*out = table->fault_iova + (addr & ~PAGE_MASK);
+		return 0;
 	default:
 		return -ENOENT;
 	}
@@ -717,13 +803,18 @@ int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
  * @domain: The new domain
  * @force: The switch must succeed
  *
+ * Binds the pages of @dev in @domain, at the IOVAs they have now where the
+ * window of @domain allows. If @domain cannot take doorbells (a blocking
+ * domain), or @force is set and they cannot be bound, the table aims the
+ * messages at an IOVA that faults in @domain instead, until the device
+ * moves again or allocates vectors again.
+ *
  * Context: Process context, may sleep. Called with the group mutex held,
  * before the first device of the group moves.
  * Return: the table to publish with iommu_msi_doorbells_commit() once the
  * group has moved, NULL if @dev has no vector, or an ERR_PTR() if @force is
  * false and the doorbells cannot be bound in @domain (the switch must be
- * refused). With @force, a table that translates nothing stands in for one
- * that could not be built.
+ * refused).
  */
 struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 						       struct iommu_domain *domain,
@@ -732,7 +823,6 @@ struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 	struct msi_doorbell_table *old, *new;
 	struct msi_doorbell_target t;
 	struct msi_doorbell *dbs;
-	unsigned int i;
 	int ret;
 
 	if (!dev->iommu)
@@ -740,27 +830,24 @@ struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 	old = msi_doorbell_table_get(dev);
 	if (!old)
 		return NULL;
-	if (old == &msi_doorbells_lost)
-		return &msi_doorbells_lost;
 
 	ret = msi_doorbell_target(dev, domain, &t);
-	/* Blocking domains and the like: MSIs cannot work there either */
+	/* Blocking domains and the like: MSIs cannot work there */
 	if (ret == -EOPNOTSUPP)
-		return &msi_doorbells_lost;
+		return msi_doorbell_table_lost(old, t.fault_iova);
 	if (ret)
 		goto out_err;
 
-	dbs = kmalloc_array(old->nr, sizeof(*dbs), GFP_KERNEL);
+	dbs = msi_doorbell_table_regions(old, 0);
 	if (!dbs) {
 		ret = -ENOMEM;
 		goto out_err;
 	}
-	for (i = 0; i < old->nr; i++) {
-		dbs[i].base = old->pages[i].phys;
-		dbs[i].size = (size_t)1 << old->shift;
-	}
 	new = msi_doorbell_table_build(dev, &t, NULL, dbs, old->nr, old);
 	kfree(dbs);
+	/* Only the static LOST table has no page */
+	if (!new)
+		return msi_doorbell_table_lost(old, t.fault_iova);
 	if (!IS_ERR(new))
 		return new;
 	ret = PTR_ERR(new);
@@ -768,7 +855,7 @@ struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 out_err:
 	dev_err(dev, "cannot move MSI doorbells to the new IOMMU domain: %d\n",
 		ret);
-	return force ? &msi_doorbells_lost : ERR_PTR(ret);
+	return force ? msi_doorbell_table_lost(old, t.fault_iova) : ERR_PTR(ret);
 }
 
 static bool msi_doorbell_tables_same(const struct msi_doorbell_table *a,
@@ -776,7 +863,8 @@ static bool msi_doorbell_tables_same(const struct msi_doorbell_table *a,
 {
 	unsigned int i;
 
-	if (a->state != b->state || a->nr != b->nr || a->shift != b->shift)
+	if (a->state != b->state || a->nr != b->nr || a->shift != b->shift ||
+	    a->fault_iova != b->fault_iova)
 		return false;
 	for (i = 0; i < a->nr; i++) {
 		if (a->pages[i].phys != b->pages[i].phys ||
@@ -828,25 +916,23 @@ void iommu_msi_doorbells_abort(struct device *dev,
 }
 
 /**
- * iommu_msi_doorbells_dev_free() - Drop what a departing device still holds
- * @dev: The device whose &struct dev_iommu is being freed
+ * iommu_msi_doorbells_deinit() - Drop what a departing device still holds
+ * @dev: The device, leaving its group
  *
  * The MSI core releases the doorbells with the last vector, before the device
- * goes; a table left here is a bug, reported once and cleaned up.
+ * goes; a table left here is a bug, reported once, and released while the
+ * domains it refers to still exist.
  *
- * Context: Process context, may sleep.
+ * Context: Process context, may sleep. Called with the group mutex of @dev
+ * held.
  */
-void iommu_msi_doorbells_dev_free(struct device *dev)
+void iommu_msi_doorbells_deinit(struct device *dev)
 {
-	struct msi_doorbell_table *table;
-
-	table = rcu_dereference_protected(dev->iommu->msi_doorbells, true);
-	if (!table)
+	iommu_group_mutex_assert(dev);
+	if (!rcu_access_pointer(dev->iommu->msi_doorbells))
 		return;
 	dev_WARN_ONCE(dev, 1, "device released with MSI doorbells bound\n");
-	RCU_INIT_POINTER(dev->iommu->msi_doorbells, NULL);
-	msi_doorbell_table_put_pages(dev, table);
-	msi_doorbell_table_free(table);
+	msi_doorbells_release(dev);
 }
 
 #ifdef CONFIG_IOMMU_DEBUGFS
