@@ -372,7 +372,8 @@ static void msi_doorbell_test_overlap(struct kunit *test)
 		{ MOCK_V2M0, 4 }, { MOCK_V2M1, 4 },
 	};
 	struct mock_domain *a = t->a, *big;
-	unsigned int pages = PAGE_SIZE > SZ_4K ? 1 : 2;
+	/* Two frames 4 KiB apart: two pages of 4K, one of 16K or 64K */
+	unsigned int pages = DIV_ROUND_UP(SZ_8K, PAGE_SIZE);
 	phys_addr_t mask = SZ_64K - 1;
 
 	KUNIT_ASSERT_EQ(test, bind_all(t, frames, 2), 0);
@@ -693,8 +694,9 @@ static void msi_doorbell_test_lookup_cost(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, bind_all(t, dbs, *n), 0);
 	KUNIT_EXPECT_EQ(test, big->maps, *n);
 	for (i = 0; i < *n; i++) {
-		KUNIT_ASSERT_EQ(test, iommu_msi_doorbell_translate(t->dev,
-					dbs[i].base, &out), 0);
+		KUNIT_ASSERT_EQ(test,
+				iommu_msi_doorbell_translate(t->dev, dbs[i].base,
+							     &out), 0);
 		KUNIT_EXPECT_EQ(test, out & ~PAGE_MASK, dbs[i].base & ~PAGE_MASK);
 	}
 
@@ -744,4 +746,5 @@ static struct kunit_suite msi_doorbell_test_suite = {
 	.exit		= msi_doorbell_test_exit,
 	.test_cases	= msi_doorbell_test_cases,
 };
+
 kunit_test_suite(msi_doorbell_test_suite);

@@ -103,7 +103,7 @@ struct iommu_msi_holder {
  * @node:	Entry in the list of stores (debugfs)
  */
 struct iommu_msi_store {
-	struct mutex		lock;
+	struct mutex		lock;	/* see above */
 	struct xarray		pages;
 	unsigned int		shift;
 	struct iommu_domain	*domain;
@@ -621,8 +621,9 @@ out_free_pages:
 }
 
 /* The pages of @table as doorbells, followed by room for @extra more */
-static struct msi_doorbell *msi_doorbell_table_regions(const struct msi_doorbell_table *table,
-							unsigned int extra)
+static struct msi_doorbell *
+msi_doorbell_table_regions(const struct msi_doorbell_table *table,
+			   unsigned int extra)
 {
 	struct msi_doorbell *dbs;
 	unsigned int i;

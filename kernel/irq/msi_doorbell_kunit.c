@@ -102,4 +102,5 @@ static struct kunit_suite msi_report_test_suite = {
 	.init		= msi_report_test_init,
 	.test_cases	= msi_report_test_cases,
 };
+
 kunit_test_suite(msi_report_test_suite);
