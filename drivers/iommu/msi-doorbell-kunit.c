@@ -582,31 +582,44 @@ static struct msi_domain_ops mock_msi_ops = {
 
 static DEFINE_RAW_SPINLOCK(mock_desc_lock);
 
+/* One MSI of a device: its MSI domain below the mock parent */
+struct mock_msi_irq {
+	struct msi_domain_info	info;
+	struct irq_domain	domain;
+	struct msi_desc		desc;
+	struct irq_common_data	common;
+	struct irq_data		parent;
+	struct irq_data		data;
+};
+
+static void mock_msi_irq_init(struct mock_msi_irq *m, struct device *dev)
+{
+	memset(m, 0, sizeof(*m));
+	m->info.ops = &mock_msi_ops;
+	m->info.chip = &mock_msi_chip;
+	m->domain.host_data = &m->info;
+	m->desc.dev = dev;
+	m->common.msi_desc = &m->desc;
+	m->parent.chip = &mock_parent_chip;
+	m->data.irq = 1;
+	m->data.common = &m->common;
+	m->data.chip = &mock_msi_chip;
+	m->data.domain = &m->domain;
+	m->data.parent_data = &m->parent;
+}
+
 static void msi_doorbell_test_set_affinity(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
 	const struct msi_doorbell dbs[] = {
 		{ MOCK_DB_CPU0, 4 }, { MOCK_DB_CPU1, 4 },
 	};
-	struct msi_domain_info info = {
-		.ops	= &mock_msi_ops,
-		.chip	= &mock_msi_chip,
-	};
-	struct irq_domain domain = { .host_data = &info };
-	struct msi_desc desc = { .dev = t->dev };
-	struct irq_common_data common = { .msi_desc = &desc };
-	struct irq_data parent = { .chip = &mock_parent_chip };
-	struct irq_data data = {
-		.irq		= 1,
-		.common		= &common,
-		.chip		= &mock_msi_chip,
-		.domain		= &domain,
-		.parent_data	= &parent,
-	};
+	struct mock_msi_irq m;
 	u64 iova0, iova1, written;
 	unsigned long flags;
 	int ret;
 
+	mock_msi_irq_init(&m, t->dev);
 	KUNIT_ASSERT_EQ(test, bind_all(t, dbs, 2), 0);
 	iova0 = translate(test, t->dev, MOCK_DB_CPU0);
 	iova1 = translate(test, t->dev, MOCK_DB_CPU1);
@@ -614,7 +627,7 @@ static void msi_doorbell_test_set_affinity(struct kunit *test)
 
 	memset(&compose, 0, sizeof(compose));
 	raw_spin_lock_irqsave(&mock_desc_lock, flags);
-	ret = msi_domain_set_affinity(&data, cpumask_of(1), false);
+	ret = msi_domain_set_affinity(&m.data, cpumask_of(1), false);
 	raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
 	KUNIT_EXPECT_EQ(test, ret, IRQ_SET_MASK_OK);
 	KUNIT_EXPECT_EQ(test, compose.writes, 1);
@@ -623,7 +636,7 @@ static void msi_doorbell_test_set_affinity(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, compose.written.data, 7);
 
 	raw_spin_lock_irqsave(&mock_desc_lock, flags);
-	ret = msi_domain_set_affinity(&data, cpumask_of(0), false);
+	ret = msi_domain_set_affinity(&m.data, cpumask_of(0), false);
 	raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
 	KUNIT_EXPECT_EQ(test, ret, IRQ_SET_MASK_OK);
 	KUNIT_EXPECT_EQ(test, compose.writes, 2);
@@ -635,7 +648,7 @@ static void msi_doorbell_test_set_affinity(struct kunit *test)
 	t->cur = &mock_identity;
 	KUNIT_ASSERT_EQ(test, bind_all(t, dbs, 2), 0);
 	raw_spin_lock_irqsave(&mock_desc_lock, flags);
-	ret = msi_domain_set_affinity(&data, cpumask_of(1), false);
+	ret = msi_domain_set_affinity(&m.data, cpumask_of(1), false);
 	raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
 	written = (u64)compose.written.address_hi << 32 | compose.written.address_lo;
 	KUNIT_EXPECT_EQ(test, written, MOCK_DB_CPU1);
@@ -663,26 +676,13 @@ static void msi_doorbell_test_lookup_cost(struct kunit *test)
 	struct mock_domain *big = mock_msi_domain(test, (size_t)512 * PAGE_SIZE,
 						  PAGE_SIZE);
 	struct msi_doorbell *dbs;
-	struct msi_domain_info info = {
-		.ops	= &mock_msi_ops,
-		.chip	= &mock_msi_chip,
-	};
-	struct irq_domain domain = { .host_data = &info };
-	struct msi_desc desc = { .dev = t->dev };
-	struct irq_common_data common = { .msi_desc = &desc };
-	struct irq_data parent = { .chip = &mock_parent_chip };
-	struct irq_data data = {
-		.irq		= 1,
-		.common		= &common,
-		.chip		= &mock_msi_chip,
-		.domain		= &domain,
-		.parent_data	= &parent,
-	};
+	struct mock_msi_irq m;
 	u64 out, ns_translate, ns_compose;
 	unsigned long flags;
 	unsigned int i;
 	ktime_t start;
 
+	mock_msi_irq_init(&m, t->dev);
 	dbs = kunit_kcalloc(test, *n, sizeof(*dbs), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, dbs);
 	/* The per-CPU doorbells of the mock parent, then more pages */
@@ -711,7 +711,7 @@ static void msi_doorbell_test_lookup_cost(struct kunit *test)
 	start = ktime_get();
 	/* With one page only CPU0's doorbell is bound */
 	for (i = 0; i < loops; i++)
-		msi_domain_set_affinity(&data, cpumask_of(*n > 1 ? i & 1 : 0),
+		msi_domain_set_affinity(&m.data, cpumask_of(*n > 1 ? i & 1 : 0),
 					false);
 	ns_compose = ktime_to_ns(ktime_sub(ktime_get(), start)) / loops;
 	raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
