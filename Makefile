@@ -12,7 +12,7 @@ JOBS		?= $(shell nproc)
 export BASE JOBS
 
 .PHONY: help all demo test deps tree export roundtrip config kernel initramfs kunit \
-	scenario check series bisect-check bench matrix fresh-root clean distclean
+	scenario check series bisect-check bisect-boot bench matrix fresh-root clean distclean
 
 help: ## list the targets
 	@echo "usage: make TARGET [BASE=7.3] [SCENARIOS=\"a b\"] [FORCE=1] [BENCH_ROUNDS=N]"
@@ -68,6 +68,9 @@ series: tree ## build/BASE/series: the RFC set with its cover letter
 
 bisect-check: tree ## build every commit of the series in turn
 	@$(LIB); scripts/bisect-check.sh "$$SRC" "$$B"
+
+bisect-boot: tree initramfs ## build and boot (its-dma + KUnit) every commit of the series
+	@$(LIB); BISECT_BOOT=1 scripts/bisect-check.sh "$$SRC" "$$B"
 
 bench: deps ## base vs series benchmark (BENCH_ROUNDS boots each, interleaved)
 	@$(LIB); scripts/bench.sh "$$B"
