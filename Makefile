@@ -11,8 +11,8 @@ LIB		:= set -eo pipefail; . scripts/lib.sh
 JOBS		?= $(shell nproc)
 export BASE JOBS
 
-.PHONY: help all demo test deps tree export roundtrip config kernel initramfs kunit \
-	scenario check series bisect-check bisect-boot bench matrix fresh-root clean distclean
+.PHONY: help all demo test deps tree export roundtrip config kernel initramfs kunit kunit-tool \
+	scenario check series bisect-check bisect-boot bench matrix kasan rt fresh-root clean distclean
 
 help: ## list the targets
 	@echo "usage: make TARGET [BASE=7.3] [SCENARIOS=\"a b\"] [FORCE=1] [BENCH_ROUNDS=N]"
@@ -56,6 +56,11 @@ kunit: kernel initramfs ## the KUnit boot alone
 	@$(LIB); export BENCH_FRAGMENTS="$$(fragments test)"; \
 	scripts/test.sh "$$SRC" "$$OBJ" "$$IMAGE" "$$INITRAMFS" "$$LOGS" kunit
 
+kunit-tool: tree ## the series' KUnit suites through kunit.py run --arch=arm64 and their .kunitconfig files
+	@$(LIB); cd "$$SRC" && python3 tools/testing/kunit/kunit.py run --arch=arm64 \
+		--cross_compile="$$CROSS" --build_dir="$$B/kunit-tool" --jobs=$(JOBS) \
+		$$(git -C "$$SRC" diff --name-only base..HEAD -- '*.kunitconfig' | xargs -rn1 dirname | sed 's/^/--kunitconfig=/')
+
 scenario: kernel initramfs ## boot SCENARIOS="a b", fail if any fails (a skip is no failure)
 	@$(LIB); rc=0; for s in $(SCENARIOS); do \
 		scripts/run-scenario.sh "$$IMAGE" "$$INITRAMFS" "$$LOGS" $$s || [ $$? = 77 ] || rc=1; done; exit $$rc
@@ -77,6 +82,12 @@ bench: deps ## base vs series benchmark (BENCH_ROUNDS boots each, interleaved)
 
 matrix: tree ## link kernel + modules: arm64 test/modules/16K/64K/RT, x86_64 (MATRIX="names")
 	@scripts/matrix.sh $(MATRIX)
+
+kasan: tree initramfs ## the test kernel + KASAN and KFENCE: build it, boot every scenario
+	@$(LIB); scripts/variant.sh kasan $(SCENARIOS)
+
+rt: tree initramfs ## the test kernel with PREEMPT_RT: build it, boot every scenario
+	@$(LIB); scripts/variant.sh rt $(SCENARIOS)
 
 fresh-root: ## run the README's two commands in a new Debian 12 root from a clean clone
 	@scripts/fresh-root.sh

@@ -12,6 +12,8 @@
 # adds them. The guest checks the doorbell debugfs view (bench.series=1)
 # from the commit on which the ITS reports its doorbells.
 #
+# BISECT_COMMITS="5 7" limits the run to those commits (1 = the first patch).
+#
 # usage: bisect-check.sh SRC BUILDDIR
 set -uo pipefail
 
@@ -32,6 +34,10 @@ fi
 fail=0 n=0
 for c in $(git -C "$src" rev-list --reverse base..HEAD); do
 	n=$((n + 1))
+	if [ -n "${BISECT_COMMITS:-}" ] && [[ " $BISECT_COMMITS " != *" $n "* ]]; then
+		[ $n = 1 ] && echo "bisect-check: BISECT_COMMITS=$BISECT_COMMITS: the others are not built" >&2
+		continue
+	fi
 	subj=$(git -C "$src" log -1 --format=%s "$c")
 	git -C "$wt" checkout -q --detach "$c"
 	# The series' own options, once the commit that defines them is in.

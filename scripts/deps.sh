@@ -45,6 +45,59 @@ else
 	echo "deps: all packages present"
 fi
 
+# QEMU 10 (scripts/lib.sh: QEMU10_*), for the scenarios with "#@ qemu: 10":
+# qemu-system-arm, -common and -data of $QEMU10_SUITE, downloaded through a
+# private apt state and unpacked into $QEMU10_DIR. The libraries it links
+# are Debian 12's own packages: installed here when missing.
+qemu10() {
+	local q=$QEMU10_DIR apt=$TOP/build/dl/apt-qemu10 d libs miss=() have
+	if [ -x "$q/usr/bin/qemu-system-aarch64" ] && [ "$(cat "$q/.version" 2>/dev/null)" = "$QEMU10_VERSION" ]; then
+		echo "deps: QEMU $QEMU10_VERSION present ($q)"
+		return 0
+	fi
+	private_apt "$apt" amd64 "$QEMU10_SUITE" || {
+		echo "deps: FAILED: cannot read $QEMU10_SUITE from the machine's Debian archive" >&2
+		return 1
+	}
+	have=$(apt-cache madison qemu-system-arm 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -u)
+	if ! grep -qxF -- "$QEMU10_VERSION" <<<"$have"; then
+		echo "deps: FAILED: qemu-system-arm $QEMU10_VERSION (scripts/lib.sh: QEMU10_VERSION) is not in" \
+			"$QEMU10_SUITE; it has: ${have:-nothing}. Set QEMU10_VERSION to one of those." >&2
+		return 1
+	fi
+	rm -rf "$apt/dl" "$q" && mkdir -p "$apt/dl" "$q"
+	(cd "$apt/dl" && apt-get -q download qemu-system-arm="$QEMU10_VERSION" \
+		qemu-system-common="$QEMU10_VERSION" qemu-system-data="$QEMU10_VERSION") >"$apt/download.log" 2>&1 || {
+		cat "$apt/download.log" >&2
+		echo "deps: FAILED: apt-get download QEMU $QEMU10_VERSION" >&2
+		return 1
+	}
+	unset APT_CONFIG
+	for d in "$apt"/dl/*.deb; do dpkg-deb -x "$d" "$q"; done
+	libs=$(for d in "$apt"/dl/*.deb; do dpkg-deb -f "$d" Depends; done | tr ',' '\n' |
+		sed -e 's/(.*)//' -e 's/|.*//' -e 's/ //g' | grep -v '^qemu-' | grep . | sort -u)
+	for d in $libs; do
+		dpkg-query -W -f='${Status}' "$d" 2>/dev/null | grep -q "install ok installed" || miss+=("$d")
+	done
+	if [ ${#miss[@]} -gt 0 ]; then
+		echo "deps: installing QEMU 10's libraries: ${miss[*]}"
+		DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends "${miss[@]}" \
+			>/tmp/bench-apt-qemu10.log 2>&1 || {
+			tail -20 /tmp/bench-apt-qemu10.log >&2
+			echo "deps: FAILED: apt-get could not install ${miss[*]}" >&2
+			return 1
+		}
+	fi
+	if ! "$q/usr/bin/qemu-system-aarch64" --version >"$apt/version.log" 2>&1; then
+		cat "$apt/version.log" >&2
+		echo "deps: FAILED: the unpacked QEMU 10 does not run ($q)" >&2
+		return 1
+	fi
+	echo "$QEMU10_VERSION" >"$q/.version"
+	echo "deps: QEMU $QEMU10_VERSION unpacked into $q ($(head -1 "$apt/version.log"))"
+}
+( qemu10 ) || exit 1
+
 # The base source: build/dl/$base_pkg-$base_version/usr/src/$base_pkg.tar.xz
 dl=$TOP/build/dl
 tarball=$dl/$base_pkg-$base_version/usr/src/$base_pkg.tar.xz

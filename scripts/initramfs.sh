@@ -12,12 +12,13 @@ work=$(dirname "$(realpath -m "$out")")/guest
 mkdir -p "$work/bin"
 
 # Debian arm64 packages for the guest: busybox-static, and the static
-# libraries upstream's selftests link (libcap). Fetched with a private apt
+# libraries upstream's selftests link (libcap for iommu, libuuid for vfio).
+# Fetched with a private apt
 # configuration (apt-lib.sh), so the host's dpkg architecture list and
 # suites are left alone, and unpacked into $work/sysroot.
 sysroot=$work/sysroot
-guest_debs=(busybox-static libcap-dev libcap2)
-if [ ! -f "$sysroot/.complete" ]; then
+guest_debs=(busybox-static libcap-dev libcap2 uuid-dev libuuid1)
+if [ "$(cat "$sysroot/.complete" 2>/dev/null)" != "${guest_debs[*]}" ]; then
 	. "$top/scripts/apt-lib.sh"
 	apt=$work/apt
 	private_apt "$apt" arm64 bookworm || exit 1
@@ -28,7 +29,7 @@ if [ ! -f "$sysroot/.complete" ]; then
 		exit 1
 	}
 	for d in "$apt"/dl/*.deb; do dpkg-deb -x "$d" "$sysroot"; done
-	touch "$sysroot/.complete"
+	echo "${guest_debs[*]}" >"$sysroot/.complete"
 fi
 bb=$sysroot/bin/busybox
 file -b "$bb" 2>/dev/null | grep -q aarch64 || [ ! -x /usr/bin/file ] || {

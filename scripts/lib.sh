@@ -26,6 +26,14 @@ OVERLAY=$TOP/${base_overlay:-.}
 BASE_KVER=${base_version%%-*}
 BASE_KVER=${BASE_KVER#*:}
 
+# QEMU 10 from Debian 12's backports, for the scenarios that need a device
+# QEMU 7.2 lacks ("#@ qemu: 10": igb, for upstream's VFIO selftests). It is
+# unpacked into build/qemu-10 (make deps), never installed: the bench's
+# system QEMU stays Debian 12's.
+QEMU10_VERSION=1:10.0.2+ds-2+deb13u1~bpo12+1
+QEMU10_SUITE=bookworm-backports
+QEMU10_DIR=$TOP/build/qemu-10
+
 # fragments FLAVOUR: the kconfig fragments of a kernel flavour, later ones
 # overriding earlier ones. "test" is the kernel make test boots; "perf" the
 # benchmark kernel (no lockdep, kmemleak or KUnit). The series may add

@@ -26,6 +26,7 @@ log=$logdir/$name.log
 
 hdr() { sed -n "s/^#@ $1: *//p" "$spec"; }
 machine=$(hdr machine)
+memory=$(hdr memory)	# MiB, default 1024
 append=$(hdr append)
 if [ -z "${BENCH_SERIES:-}" ]; then
 	obj=$(dirname "$image")/../../..
@@ -64,19 +65,85 @@ for d in $(hdr devices); do
 	virtio-rng) devices+=(-device virtio-rng-pci,addr=3.0) ;;
 	edu) devices+=(-device edu,addr=5.0) ;;
 	e1000e) devices+=(-device e1000e,addr=6.0,romfile=) ;;
+	igb) devices+=(-device igb,addr=7.0,romfile=) ;;	# QEMU >= 8.0: "#@ qemu: 10"
+	edu2) devices+=(-device edu,addr=8.0) ;;
+	e1000e2) devices+=(-device e1000e,addr=9.0,romfile=) ;;
+	# A hotplug slot: a PCIe root port without ACS (so it shares the IOMMU
+	# group of the device below it) and an NVMe in it, id hp0 for
+	# device_del / device_add through the monitor (guest 0000:01:00.0).
+	rp-nvme)
+		img=$logdir/nvme-hp.img
+		[ -f "$img" ] || truncate -s 64M "$img"
+		devices+=(-device pcie-root-port,id=rp1,chassis=1,addr=10.0,disable-acs=on
+			-drive "file=$img,if=none,id=nvm2,format=raw"
+			-device "nvme,drive=nvm2,serial=hp0,bus=rp1,id=hp0")
+		;;
 	*) echo "run-scenario: unknown device $d in $spec" >&2; exit 2 ;;
 	esac
 done
 case " $append " in *" kunit.enable="*) ;; *) append="$append kunit.enable=0" ;; esac
+# BENCH_APPEND: more kernel parameters for every scenario (a kernel variant's).
+append="$append ${BENCH_APPEND:-}"
+
+# "#@ monitor: on": a QEMU monitor on a socket, driven by the guest: a
+# console line "BENCH-MONITOR CMD" is sent to it as CMD (device_del hp0).
+monitor=(-monitor none)
+watcher=
+if [ "$(hdr monitor)" = on ]; then
+	sock=$logdir/$name.mon
+	rm -f "$sock"
+	monitor=(-monitor "unix:$sock,server=on,wait=off")
+	: >"$log"
+	(
+		tail -n +1 -F "$log" 2>/dev/null | while IFS= read -r line; do
+			case $line in
+			BENCH-MONITOR\ *)
+				cmd=${line#BENCH-MONITOR }
+				cmd=${cmd%$'\r'}
+				python3 - "$sock" "$cmd" >>"$logdir/$name.monitor" 2>&1 <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + "\n").encode())
+time.sleep(0.5)
+s.settimeout(0.5)
+try:
+    print(s.recv(65536).decode(errors="replace"))
+except OSError:
+    pass
+PY
+				;;
+			BENCH-END*) break ;;
+			esac
+		done
+	) &
+	watcher=$!
+fi
+
+# "#@ qemu: 10": the unpacked QEMU 10 of make deps (scripts/lib.sh), with its
+# own firmware and module directories.
+qemu=(qemu-system-aarch64)
+if [ "$(hdr qemu)" = 10 ]; then
+	. "$top/scripts/lib.sh"
+	q=$QEMU10_DIR/usr/bin/qemu-system-aarch64
+	[ -x "$q" ] || { echo "run-scenario: $name needs QEMU 10: no $q (make deps)" >&2; exit 2; }
+	export QEMU_MODULE_DIR=$QEMU10_DIR/usr/lib/x86_64-linux-gnu/qemu
+	qemu=("$q" -L "$QEMU10_DIR/usr/share/qemu")
+fi
 
 start=$(date +%s.%N)
-timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 \
-	-M "$machine" -cpu cortex-a57 -smp 2 -m 1024 \
-	-nodefaults -display none -serial stdio -monitor none -no-reboot \
+timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" \
+	-M "$machine" -cpu cortex-a57 -smp 2 -m "${memory:-1024}" \
+	-nodefaults -display none -serial stdio "${monitor[@]}" -no-reboot \
 	-kernel "$image" -initrd "$initrd" \
 	-append "console=ttyAMA0 panic=-1 loglevel=7 bench.scenario=$name $append" \
 	"${devices[@]}" </dev/null >"$log" 2>&1
 rc=$?
+if [ -n "$watcher" ]; then
+	kill "$watcher" 2>/dev/null
+	pkill -P "$watcher" 2>/dev/null
+	wait "$watcher" 2>/dev/null
+fi
 secs=$(echo "$(date +%s.%N) - $start" | bc)
 
 why=

@@ -113,6 +113,20 @@ fault_injection_setup() {
 	ok "fault injection armed (failslab, fail_page_alloc)"
 }
 
+# No translation fault on an IOVA in [$1, $2) (hex), for scenarios whose
+# device is made to fault elsewhere on purpose. The SMMU driver prints the
+# IOVA of each event it reports ("iova: 0x..."); a burst is rate-limited,
+# so this sees the reported events only.
+no_smmu_fault_in() {
+	bad=$(dmesg | sed -n 's/.*event: F_TRANSLATION.* iova: \(0x[0-9a-f]*\).*/\1/p' |
+		while read -r a; do
+			[ $((a)) -ge $(($1)) ] && [ $((a)) -lt $(($2)) ] && echo "$a"
+		done | sort -u | tr '\n' ' ')
+	n=$(smmu_faults)
+	[ -z "$bad" ] && ok "no SMMU translation fault in [$1, $2) ($n elsewhere)" ||
+		fail "SMMU translation fault(s) in [$1, $2): $bad"
+}
+
 # Does the kernel log hold a translation fault on IOVA $1 (hex, with or
 # without 0x)? For checks that expect a fault: the IOVA is the third dword
 # printed after the event line; a count could be a fault on another address.
@@ -134,6 +148,74 @@ no_doorbell_bound() {
 	cat $DOORBELLS
 	grep -q ' phys ' $DOORBELLS && { fail "doorbells still bound $1"; return; }
 	ok "debugfs lists no bound doorbell $1"
+}
+
+# Doorbell pages bound for PCI device $1 in the debugfs view: bound_for
+# wants one or more, none_bound_for ($2 says when) none. Without the view
+# (a kernel without the series) both are skipped with a note.
+doorbell_view() {
+	if [ ! -r $DOORBELLS ]; then
+		[ "$BENCH_SERIES" = 1 ] && { fail "no $DOORBELLS on a kernel with the series"; return 2; }
+		echo "note: no $DOORBELLS (kernel without the series): not checked"
+		return 1
+	fi
+}
+bound_for() {
+	doorbell_view || return $(($? - 1))
+	grep ' phys ' $DOORBELLS | grep -q "$1" && ok "debugfs: a doorbell page is bound for $1" ||
+		{ cat $DOORBELLS; fail "debugfs: no doorbell bound for $1"; }
+}
+none_bound_for() {
+	doorbell_view || return $(($? - 1))
+	grep ' phys ' $DOORBELLS | grep -q "$1" && { cat $DOORBELLS; fail "debugfs: doorbell still bound for $1 $2"; return; }
+	ok "debugfs: no doorbell bound for $1 $2"
+}
+
+# The guest drives QEMU's monitor ("#@ monitor: on"): run-scenario.sh sends
+# the command of each console line "BENCH-MONITOR CMD" to it.
+monitor() {
+	echo "BENCH-MONITOR $*"
+}
+
+# Wait up to $2 seconds for path $1 to appear (wait_for) or go (wait_gone).
+wait_for() {
+	i=0
+	while [ ! -e "$1" ]; do
+		i=$((i + 1)); [ $i -le $(($2 * 5)) ] || return 1; sleep 0.2
+	done
+}
+wait_gone() {
+	i=0
+	while [ -e "$1" ]; do
+		i=$((i + 1)); [ $i -le $(($2 * 5)) ] || return 1; sleep 0.2
+	done
+}
+
+# NVMe reads on the namespace of NVMe PCI device $1 raise its MSI-X
+# interrupts ($2 says when).
+nvme_io() {
+	wait_for /sys/bus/pci/devices/$1/nvme 20 || fail "$1: no nvme controller ${2:-}" || return 1
+	c=$(ls /sys/bus/pci/devices/$1/nvme | head -1)
+	wait_for /dev/${c}n1 20 || fail "$1: no /dev/${c}n1 ${2:-}" || return 1
+	msi_fires $1 "nvme $1${2:+ $2}" dd if=/dev/${c}n1 of=/dev/null bs=4k count=256 iflag=direct
+}
+
+# Hot-unplug the NVMe $2 below root port $1 (QEMU id hp0) through the
+# monitor and plug it back: the port's hotplug interrupts arrive through its
+# MSI, the removed device leaves no doorbell binding, and the new one does
+# I/O with MSI-X ($3 says when).
+hotplug_cycle() {
+	n0=$(msi_irq_count $1) || fail "$1: no MSI vector" || return 1
+	monitor device_del hp0
+	wait_gone /sys/bus/pci/devices/$2 40 || fail "$2 still present 40 s after device_del ($3)" || return 1
+	ok "$2 hot-unplugged ($3)"
+	none_bound_for $2 "after its hot-unplug ($3)" || return 1
+	monitor device_add nvme,drive=nvm2,serial=hp0,bus=rp1,id=hp0
+	wait_for /sys/bus/pci/devices/$2/driver 40 || fail "$2 not back 40 s after device_add ($3)" || return 1
+	n1=$(msi_irq_count $1)
+	[ "$n1" -gt "$n0" ] && ok "root port $1: hotplug interrupts through its MSI, $n0 -> $n1 ($3)" ||
+		fail "root port $1: no interrupt through its MSI across unplug and replug ($3)" || return 1
+	nvme_io $2 "after the hot-add ($3)"
 }
 
 # kmemleak only reports objects older than 5 s, and skips those whose

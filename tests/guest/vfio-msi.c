@@ -34,6 +34,13 @@
  *                    keeps working, the edu's DMA to the doorbell IOVA does
  *                    not fault) and is unmapped once both disabled them (the
  *                    same DMA now faults in the SMMU)
+ *   --stress SECS    type1 only, with one or more "--with BDFn": BDF and
+ *                    every BDFn (each in its own IOMMU group) in one
+ *                    container, one thread per device enabling its MSIs,
+ *                    firing every vector and disabling them, over and over
+ *                    for SECS seconds; every interrupt must arrive and, at
+ *                    the end, no doorbell may be left bound for any of them.
+ *                    Run it beside "--iommufd --race" on another device.
  *   --fail-nth       fault injection: fail each fault-injectable allocation
  *                    of the MSI enable (and, with --iommufd, of a page table
  *                    replace with MSIs live) in turn; each must return an
@@ -61,6 +68,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -104,12 +112,12 @@ static void die(const char *what)
 	exit(100);
 }
 
-static uint32_t sysfs_hex(const char *attr)
+static uint32_t sysfs_hex(const char *dev_bdf, const char *attr)
 {
 	char path[256], buf[32];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", dev_bdf, attr);
 	f = fopen(path, "r");
 	if (!f || !fgets(buf, sizeof(buf), f))
 		die(path);
@@ -899,14 +907,129 @@ static void fail_nth_test(struct vdev *v, int use_iommufd, int shots)
 	close(fail_nth_fd);
 }
 
+/* The device's kind (edu or e1000e), by its IDs: @v's vector counts. */
+static int vdev_kind(struct vdev *v, const char *dev_bdf)
+{
+	uint32_t vendor = sysfs_hex(dev_bdf, "vendor"), device = sysfs_hex(dev_bdf, "device");
+
+	if (vendor == 0x1234 && device == 0x11e8) {
+		v->is_edu = 1;
+		v->nvec = 1;
+	} else if (vendor == 0x8086 && device == 0x10d3) {
+		v->nvec = 3;
+	} else {
+		fprintf(stderr, "%s: unsupported device %04x:%04x\n", dev_bdf, vendor, device);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * --stress: devices of different IOMMU groups in one type1 container (one
+ * IOMMU domain, one doorbell page shared by all), each driven by its own
+ * thread: enable, fire every vector twice, disable, for @secs seconds.
+ */
+#define MAX_STRESS 4
+
+struct stress {
+	struct vdev	v;
+	const char	*bdf;
+	int		secs;
+	int		cycles, fired, lost, enable_errors;
+};
+
+static void *stress_thread(void *arg)
+{
+	struct stress *s = arg;
+	struct vdev *v = &s->v;
+	time_t end = time(NULL) + s->secs;
+	int want = 2 * fired_vectors(v), got;
+
+	while (time(NULL) < end) {
+		if (irqs_enable(v)) {
+			s->enable_errors++;
+			usleep(1000);
+			continue;
+		}
+		device_setup(v);
+		drain(v);
+		got = shoot(v, 2, 1000);
+		s->fired += want;
+		s->lost += want - got;
+		device_quiesce(v);
+		irqs_disable(v);
+		s->cycles++;
+	}
+	return NULL;
+}
+
+static void stress_test(struct vdev *a, const char **with, int nwith, int secs)
+{
+	struct stress st[MAX_STRESS] = { { .v = *a, .bdf = bdf } };
+	pthread_t t[MAX_STRESS];
+	int n = nwith + 1, fired = 0;
+
+	for (int d = 1; d < n; d++) {
+		struct vdev *v = &st[d].v;
+		int group = group_fd_of(with[d - 1]);
+
+		st[d].bdf = with[d - 1];
+		if (vdev_kind(v, st[d].bdf))
+			die("--with: unsupported device");
+		v->container = v->group = v->iommufd = -1;
+		if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &a->container))
+			die("VFIO_GROUP_SET_CONTAINER (--with)");
+		v->fd = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, st[d].bdf);
+		if (v->fd < 0)
+			die("VFIO_GROUP_GET_DEVICE_FD (--with)");
+		v->group = group;
+		v->cfg_off = region_offset(v, VFIO_PCI_CONFIG_REGION_INDEX);
+		v->bar0_off = region_offset(v, VFIO_PCI_BAR0_REGION_INDEX);
+		set_master(v);
+		for (int i = 0; i < v->nvec; i++) {
+			v->efd[i] = eventfd(0, EFD_NONBLOCK);
+			if (v->efd[i] < 0)
+				die("eventfd");
+		}
+	}
+	printf("stress: %d devices in one type1 container, %d s\n", n, secs);
+	fflush(stdout);
+	for (int d = 0; d < n; d++) {
+		st[d].secs = secs;
+		if (pthread_create(&t[d], NULL, stress_thread, &st[d]))
+			die("pthread_create");
+	}
+	for (int d = 0; d < n; d++)
+		pthread_join(t[d], NULL);
+	for (int d = 0; d < n; d++) {
+		int pages = debugfs_pages_of(st[d].bdf);
+
+		fired += st[d].fired;
+		check(st[d].cycles > 0 && !st[d].enable_errors && !st[d].lost,
+		      "stress: %s (%s): %d enable/fire/disable cycles, %d/%d interrupts arrived, %d enable error(s)",
+		      st[d].bdf, st[d].v.is_edu ? "edu, MSI" : "e1000e, MSI-X", st[d].cycles,
+		      st[d].fired - st[d].lost, st[d].fired, st[d].enable_errors);
+		if (pages >= 0)
+			check(pages == 0, "stress: %s holds %d doorbell page(s) after its last disable (want 0)",
+			      st[d].bdf, pages);
+		else if (series)
+			check(0, "stress: no doorbell debugfs view on a kernel with the series");
+	}
+	printf("STRESS-FIRED %d\n", fired);
+	for (int d = 1; d < n; d++) {
+		close(st[d].v.fd);
+		close(st[d].v.group);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	int use_iommufd = 0, cycles = 3, shots = 3, corrupt = 0, hold = 0, replace = 0;
 	const char *share = NULL;
 	int race = 0, fail_nth = 0;
 	struct vdev v = { .container = -1 };
-	uint32_t vendor, device;
-	int c, i, ret;
+	const char *with[MAX_STRESS] = { NULL };
+	int c, i, ret, stress = 0, nwith = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--iommufd"))
@@ -927,27 +1050,22 @@ int main(int argc, char **argv)
 			race = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--fail-nth"))
 			fail_nth = 1;
+		else if (!strcmp(argv[i], "--stress") && i + 1 < argc)
+			stress = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--with") && i + 1 < argc && nwith < MAX_STRESS - 1)
+			with[nwith++] = argv[++i];
 		else
 			bdf = argv[i];
 	}
 	series = getenv("BENCH_SERIES") && !strcmp(getenv("BENCH_SERIES"), "1");
 	if (!bdf) {
-		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace N] [--race N] [--share BDF2] [--fail-nth] BDF\n",
+		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace N] [--race N] [--share BDF2] [--fail-nth] [--stress SECS --with BDF2 ...] BDF\n",
 			argv[0]);
 		return 100;
 	}
 
-	vendor = sysfs_hex("vendor");
-	device = sysfs_hex("device");
-	if (vendor == 0x1234 && device == 0x11e8) {
-		v.is_edu = 1;
-		v.nvec = 1;
-	} else if (vendor == 0x8086 && device == 0x10d3) {
-		v.nvec = 3;
-	} else {
-		fprintf(stderr, "unsupported device %04x:%04x\n", vendor, device);
+	if (vdev_kind(&v, bdf))
 		return 100;
-	}
 
 	vdev_open(&v, use_iommufd);
 	for (i = 0; i < v.nvec; i++) {
@@ -968,6 +1086,16 @@ int main(int argc, char **argv)
 			return 100;
 		}
 		race_test(&v, race, shots);
+		printf("vfio-msi: %d failure(s)\n", failures);
+		return failures;
+	}
+
+	if (stress) {
+		if (use_iommufd || !nwith) {
+			fprintf(stderr, "--stress needs type1 and at least one --with BDF\n");
+			return 100;
+		}
+		stress_test(&v, with, nwith, stress);
 		printf("vfio-msi: %d failure(s)\n", failures);
 		return failures;
 	}
