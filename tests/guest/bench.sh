@@ -200,22 +200,20 @@ nvme_io() {
 	msi_fires $1 "nvme $1${2:+ $2}" dd if=/dev/${c}n1 of=/dev/null bs=4k count=256 iflag=direct
 }
 
-# Hot-unplug the NVMe $2 below root port $1 (QEMU id hp0) through the
-# monitor and plug it back: the port's hotplug interrupts arrive through its
-# MSI, the removed device leaves no doorbell binding, and the new one does
-# I/O with MSI-X ($3 says when).
-hotplug_cycle() {
+# Hot-unplug PCI device $2, QEMU id $3, below root port $1 through the
+# monitor ($4 says when): the port's hotplug interrupt (attention button)
+# must arrive through its MSI, and the removed device leaves no doorbell
+# binding. (No replug: under TCG, QEMU 7.2 releases an unplugged device
+# tens of seconds later, and plugs a new one into a slot it then reports
+# empty.)
+hot_unplug() {
 	n0=$(msi_irq_count $1) || fail "$1: no MSI vector" || return 1
-	monitor device_del hp0
-	wait_gone /sys/bus/pci/devices/$2 40 || fail "$2 still present 40 s after device_del ($3)" || return 1
-	ok "$2 hot-unplugged ($3)"
-	none_bound_for $2 "after its hot-unplug ($3)" || return 1
-	monitor device_add nvme,drive=nvm2,serial=hp0,bus=rp1,id=hp0
-	wait_for /sys/bus/pci/devices/$2/driver 40 || fail "$2 not back 40 s after device_add ($3)" || return 1
+	monitor device_del $3
+	wait_gone /sys/bus/pci/devices/$2 40 || fail "$2 still present 40 s after device_del ($4)" || return 1
 	n1=$(msi_irq_count $1)
-	[ "$n1" -gt "$n0" ] && ok "root port $1: hotplug interrupts through its MSI, $n0 -> $n1 ($3)" ||
-		fail "root port $1: no interrupt through its MSI across unplug and replug ($3)" || return 1
-	nvme_io $2 "after the hot-add ($3)"
+	[ "$n1" -gt "$n0" ] && ok "$2 hot-unplugged; root port $1's hotplug interrupts came through its MSI, $n0 -> $n1 ($4)" ||
+		fail "$2 gone, but no interrupt through root port $1's MSI ($4)" || return 1
+	none_bound_for $2 "after its hot-unplug ($4)"
 }
 
 # kmemleak only reports objects older than 5 s, and skips those whose
