@@ -72,6 +72,9 @@ for d in $(hdr devices); do
 	# group of the device below it) and an NVMe in it, for device_del
 	# through the monitor: rp-nvme is port rp1 (00:10.0) with NVMe hp0
 	# (01:00.0), rp-nvme2 port rp2 (00:11.0) with NVMe hp1 (02:00.0).
+	# rp-edu: port rp1 (00:10.0) with an edu, id hp0 (01:00.0).
+	rp-edu) devices+=(-device pcie-root-port,id=rp1,chassis=1,addr=10.0,disable-acs=on
+		-device edu,bus=rp1,id=hp0) ;;
 	rp-nvme | rp-nvme2)
 		i=1
 		[ $d = rp-nvme2 ] && i=2
