@@ -498,10 +498,15 @@ static void msi_doorbell_test_blocked_and_back(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
 	struct mock_domain *a = t->a, *b = t->b;
+	const struct msi_doorbell_table *table;
 
 	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
 
+	/* The table turns LOST in place: going there needs no memory */
+	table = rcu_access_pointer(t->dev->iommu->msi_doorbells);
 	KUNIT_ASSERT_EQ(test, switch_to(t, &mock_blocked, false), 0);
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(t->dev->iommu->msi_doorbells),
+			    table);
 	KUNIT_EXPECT_EQ(test, a->unmaps, 1);
 	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
 			MOCK_ITS & ~PAGE_MASK);

@@ -34,13 +34,13 @@
  * and the new table is published once the group has moved
  * (iommu_msi_doorbells_commit()), which rewrites the messages whose IOVA
  * changed. When the new domain cannot map doorbells (a blocking domain), or
- * a switch that must succeed cannot bind them, the device gets a table that
- * still lists its pages but aims every message at an IOVA that faults in the
- * new domain: IOVA 0 in a DMA domain, which the IOVA allocator never hands
- * out, and a slot kept unmapped at the end of the MSI window of VFIO and
- * iommufd domains, which their users cannot map. The next domain change, or
- * the next allocation of vectors, binds the pages again and rewrites the
- * messages.
+ * a switch that must succeed cannot bind them, the table of the device turns
+ * LOST in place, which needs no memory: it still lists its pages but aims
+ * every message at an IOVA that faults in the new domain: IOVA 0 in a DMA
+ * domain, which the IOVA allocator never hands out, and a slot kept unmapped
+ * at the end of the MSI window of VFIO and iommufd domains, which their
+ * users cannot map. The next domain change, or the next allocation of
+ * vectors, binds the pages again and rewrites the messages.
  *
  * Locking, outermost first:
  *
@@ -138,6 +138,8 @@ struct msi_doorbell_page {
  * @domain:	Domain whose store holds one reference per page (BOUND only)
  * @fault_iova:	Where messages aim in the LOST state: an IOVA nothing is
  *		mapped at in the domain
+ * @next_fault_iova: Set when iommu_msi_doorbells_prepare() returns the
+ *		table itself: @fault_iova once the table is turned LOST
  * @shift:	log2 of the page size
  * @nr:		Number of pages
  * @pages:	Pages sorted by physical address. With DIRECT and LOST they
@@ -149,18 +151,10 @@ struct msi_doorbell_table {
 	enum msi_doorbell_state		state;
 	struct iommu_domain		*domain;
 	dma_addr_t			fault_iova;
+	dma_addr_t			next_fault_iova;
 	unsigned int			shift;
 	unsigned int			nr;
 	struct msi_doorbell_page	pages[] __counted_by(nr);
-};
-
-/*
- * Stands for a LOST table that could not be allocated. It records no page:
- * the device's vectors stay aimed at IOVA 0 until they are allocated again.
- */
-static struct msi_doorbell_table msi_doorbells_lost = {
-	.state	= MSI_DOORBELLS_LOST,
-	.shift	= PAGE_SHIFT,
 };
 
 /* Where and how the pages of a device are bound in a domain */
@@ -183,7 +177,7 @@ msi_doorbell_table_get(struct device *dev)
 
 static void msi_doorbell_table_free(struct msi_doorbell_table *table)
 {
-	if (table && table != &msi_doorbells_lost)
+	if (table)
 		kfree_rcu(table, rcu);
 }
 
@@ -448,16 +442,22 @@ void iommu_msi_store_free(struct iommu_domain *domain)
 	domain->msi_store = NULL;
 }
 
-static void msi_doorbell_table_put_pages(struct device *dev,
-					 const struct msi_doorbell_table *table)
+/* Drop the references of the pages of @table, bound in @table->domain */
+static void msi_doorbell_put_bound(struct device *dev,
+				   const struct msi_doorbell_table *table)
 {
 	unsigned int i;
 
-	if (!table || table->state != MSI_DOORBELLS_BOUND)
-		return;
 	for (i = 0; i < table->nr; i++)
 		msi_store_put_page(dev, table->domain, table->shift,
 				   table->pages[i].phys);
+}
+
+static void msi_doorbell_table_put_pages(struct device *dev,
+					 const struct msi_doorbell_table *table)
+{
+	if (table && table->state == MSI_DOORBELLS_BOUND)
+		msi_doorbell_put_bound(dev, table);
 }
 
 static int msi_doorbell_page_cmp(const void *a, const void *b)
@@ -639,26 +639,40 @@ msi_doorbell_table_regions(const struct msi_doorbell_table *table,
 }
 
 /*
- * A LOST table for @old's pages, aiming messages at @fault_iova; the static
- * one, which records no page, if it cannot be allocated.
+ * The table of a device whose doorbells cannot be bound in the new domain:
+ * @old itself, turned LOST in place by iommu_msi_doorbells_commit(), aiming
+ * messages at @fault_iova. It needs no memory, so that a switch that must
+ * succeed never loses the pages a device holds, and they are bound again
+ * when it moves to a domain that can take them.
  */
 static struct msi_doorbell_table *
-msi_doorbell_table_lost(const struct msi_doorbell_table *old,
-			dma_addr_t fault_iova)
+msi_doorbell_table_lost(struct msi_doorbell_table *old, dma_addr_t fault_iova)
 {
-	struct msi_doorbell_table *lost;
-	unsigned int i;
+	old->next_fault_iova = fault_iova;
+	return old;
+}
 
-	lost = kzalloc_flex(*lost, pages, old->nr);
-	if (!lost)
-		return &msi_doorbells_lost;
-	lost->nr = old->nr;
-	lost->state = MSI_DOORBELLS_LOST;
-	lost->shift = old->shift;
-	lost->fault_iova = fault_iova;
-	for (i = 0; i < old->nr; i++)
-		lost->pages[i].phys = old->pages[i].phys;
-	return lost;
+/*
+ * Turn the published @table of @dev LOST: messages are rewritten to aim at
+ * @table->next_fault_iova, then the references of its pages are dropped.
+ * Until its interrupt is rewritten, a message composed from the previous
+ * state targets a page that is still bound.
+ */
+static void msi_doorbell_table_make_lost(struct device *dev,
+					 struct msi_doorbell_table *table)
+{
+	enum msi_doorbell_state was = table->state;
+
+	if (was == MSI_DOORBELLS_LOST &&
+	    table->fault_iova == table->next_fault_iova)
+		return;
+	WRITE_ONCE(table->fault_iova, table->next_fault_iova);
+	/* Pairs with smp_load_acquire() in iommu_msi_doorbell_translate() */
+	smp_store_release(&table->state, MSI_DOORBELLS_LOST);
+	msi_device_update_doorbells(dev);
+	if (was == MSI_DOORBELLS_BOUND)
+		msi_doorbell_put_bound(dev, table);
+	table->domain = NULL;
 }
 
 /* The group mutex of @dev is held, or @dev is private to a test */
@@ -780,7 +794,8 @@ int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
 	if (!table)
 		return -ENOENT;
 
-	switch (table->state) {
+	/* A table may turn LOST in place: pairs with smp_store_release() */
+	switch (smp_load_acquire(&table->state)) {
 	case MSI_DOORBELLS_DIRECT:
 		*out = addr;
 		return 0;
@@ -791,7 +806,7 @@ int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
 		*out = page->iova + (addr - page->phys);
 		return 0;
 	case MSI_DOORBELLS_LOST:
-		*out = table->fault_iova + (addr & ~PAGE_MASK);
+		*out = READ_ONCE(table->fault_iova) + (addr & ~PAGE_MASK);
 		return 0;
 	default:
 		return -ENOENT;
@@ -806,16 +821,18 @@ int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
  *
  * Binds the pages of @dev in @domain, at the IOVAs they have now where the
  * window of @domain allows. If @domain cannot take doorbells (a blocking
- * domain), or @force is set and they cannot be bound, the table aims the
- * messages at an IOVA that faults in @domain instead, until the device
- * moves again or allocates vectors again.
+ * domain), or @force is set and they cannot be bound, the current table of
+ * @dev is returned, to be turned LOST in place when the switch is committed:
+ * it keeps its pages, which needs no memory, and aims the messages at an
+ * IOVA that faults in @domain, until the device moves again or allocates
+ * vectors again.
  *
  * Context: Process context, may sleep. Called with the group mutex held,
  * before the first device of the group moves.
  * Return: the table to publish with iommu_msi_doorbells_commit() once the
- * group has moved, NULL if @dev has no vector, or an ERR_PTR() if @force is
- * false and the doorbells cannot be bound in @domain (the switch must be
- * refused).
+ * group has moved (the current one, when it is to be turned LOST), NULL if
+ * @dev has no vector, or an ERR_PTR() if @force is false and the doorbells
+ * cannot be bound in @domain (the switch must be refused).
  */
 struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 						       struct iommu_domain *domain,
@@ -846,9 +863,6 @@ struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 	}
 	new = msi_doorbell_table_build(dev, &t, NULL, dbs, old->nr, old);
 	kfree(dbs);
-	/* Only the static LOST table has no page */
-	if (!new)
-		return msi_doorbell_table_lost(old, t.fault_iova);
 	if (!IS_ERR(new))
 		return new;
 	ret = PTR_ERR(new);
@@ -881,7 +895,8 @@ static bool msi_doorbell_tables_same(const struct msi_doorbell_table *a,
  * @new: What iommu_msi_doorbells_prepare() returned for @dev, not an error
  *
  * Publishes @new, rewrites the messages of @dev whose address changed, and
- * then drops the references of the previous table.
+ * then drops the references of the previous table. If @new is the current
+ * table, it is turned LOST in place, with the same order.
  *
  * Context: Process context, may sleep. Called with the group mutex held.
  */
@@ -893,6 +908,10 @@ void iommu_msi_doorbells_commit(struct device *dev,
 	if (!new)
 		return;
 	old = msi_doorbell_table_get(dev);
+	if (new == old) {
+		msi_doorbell_table_make_lost(dev, old);
+		return;
+	}
 	rcu_assign_pointer(dev->iommu->msi_doorbells, new);
 	if (!old || !msi_doorbell_tables_same(old, new))
 		msi_device_update_doorbells(dev);
@@ -910,7 +929,8 @@ void iommu_msi_doorbells_commit(struct device *dev,
 void iommu_msi_doorbells_abort(struct device *dev,
 			       struct msi_doorbell_table *new)
 {
-	if (IS_ERR_OR_NULL(new) || new == &msi_doorbells_lost)
+	/* A table to be turned LOST is the published one: nothing to undo */
+	if (IS_ERR_OR_NULL(new) || new == msi_doorbell_table_get(dev))
 		return;
 	msi_doorbell_table_put_pages(dev, new);
 	kfree(new);

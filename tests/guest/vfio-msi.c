@@ -45,11 +45,19 @@
  *                    the end, no doorbell may be left bound for any of them.
  *                    Run it beside "--iommufd --race" on another device.
  *   --fail-nth       fault injection: fail each fault-injectable allocation
- *                    of the MSI enable (and, with --iommufd, of a page table
- *                    replace with MSIs live) in turn; each must return an
- *                    errno or be absorbed, and the retried operation must
- *                    bring working interrupts. Prints the number of
- *                    injection points reached.
+ *                    of the MSI enable, of the MSI disable (the release
+ *                    path) and, with --iommufd, of a page table replace
+ *                    with MSIs live, in turn; each enable or replace must
+ *                    return an errno or be absorbed, a disable must succeed
+ *                    and release the device's doorbells, and the retried
+ *                    operation must bring working interrupts. Prints the
+ *                    number of injection points reached.
+ *   --sibling BDF2   with --fail-nth: BDF2 shares BDF's IOMMU group and has
+ *                    a live MSI of its own (pcieport); sweep the group's
+ *                    first attach instead (VFIO_SET_IOMMU, or the iommufd
+ *                    attach), which moves BDF2's doorbell into the new
+ *                    domain: BDF2's MSI address must stay inside a page
+ *                    bound for it, whatever fails.
  *
  * Every check prints "ok:" or "FAIL:"; the exit status is the number of
  * failures (0 = all passed). BENCH_SERIES=1 in the environment (the guest's
@@ -70,6 +78,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -207,12 +216,13 @@ static int attach_pt(struct vdev *v, uint32_t pt)
 	return ioctl(v->fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &at);
 }
 
-static void open_iommufd(struct vdev *v)
+/* Open @bdf's VFIO cdev */
+static int cdev_open(void)
 {
-	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
 	char dir[256], path[300];
 	struct dirent *de;
 	DIR *d;
+	int fd;
 
 	snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
 	d = opendir(dir);
@@ -225,10 +235,17 @@ static void open_iommufd(struct vdev *v)
 	closedir(d);
 	if (!path[0])
 		die("no vfio cdev");
-
-	v->fd = open(path, O_RDWR);
-	if (v->fd < 0)
+	fd = open(path, O_RDWR);
+	if (fd < 0)
 		die(path);
+	return fd;
+}
+
+static void open_iommufd(struct vdev *v)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+
+	v->fd = cdev_open();
 	v->iommufd = open("/dev/iommu", O_RDWR);
 	if (v->iommufd < 0)
 		die("/dev/iommu");
@@ -250,6 +267,14 @@ static void set_master(struct vdev *v)
 	rw(v, 1, v->cfg_off + PCI_COMMAND, &cmd, 2);
 }
 
+/* An opened device: ready for MSI and BAR0 access. */
+static void vdev_setup(struct vdev *v)
+{
+	v->cfg_off = region_offset(v, VFIO_PCI_CONFIG_REGION_INDEX);
+	v->bar0_off = region_offset(v, VFIO_PCI_BAR0_REGION_INDEX);
+	set_master(v);
+}
+
 /* Open @bdf through type1 or iommufd, ready for MSI and BAR0 access. */
 static void vdev_open(struct vdev *v, int use_iommufd)
 {
@@ -258,15 +283,14 @@ static void vdev_open(struct vdev *v, int use_iommufd)
 		open_iommufd(v);
 	else
 		open_type1(v);
-	v->cfg_off = region_offset(v, VFIO_PCI_CONFIG_REGION_INDEX);
-	v->bar0_off = region_offset(v, VFIO_PCI_BAR0_REGION_INDEX);
-	set_master(v);
+	vdev_setup(v);
 }
 
 /* Close what vdev_open() opened: the IOMMU domain or IOAS goes with it. */
 static void vdev_close(struct vdev *v)
 {
-	close(v->fd);
+	if (v->fd >= 0)
+		close(v->fd);
 	if (v->group >= 0)
 		close(v->group);
 	if (v->container >= 0)
@@ -298,7 +322,7 @@ static int irqs_enable(struct vdev *v)
 	return ret ? -errno : 0;
 }
 
-static void irqs_disable(struct vdev *v)
+static int irqs_disable_ret(struct vdev *v)
 {
 	struct vfio_irq_set set = {
 		.argsz = sizeof(set),
@@ -306,7 +330,12 @@ static void irqs_disable(struct vdev *v)
 		.index = irq_index(v),
 	};
 
-	if (ioctl(v->fd, VFIO_DEVICE_SET_IRQS, &set))
+	return ioctl(v->fd, VFIO_DEVICE_SET_IRQS, &set) ? -errno : 0;
+}
+
+static void irqs_disable(struct vdev *v)
+{
+	if (irqs_disable_ret(v))
 		die("VFIO_DEVICE_SET_IRQS disable");
 }
 
@@ -393,30 +422,36 @@ static int shoot(struct vdev *v, int shots, int ms)
 	return got;
 }
 
-static int msi_cap(void)
+/* The config space offset of capability @id of @dev_bdf, 0 if none */
+static int cap_of(const char *dev_bdf, int id)
 {
 	char path[256];
 	uint8_t cfg[256];
 	int fd, pos;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", dev_bdf);
 	fd = open(path, O_RDONLY);
 	if (fd < 0 || pread(fd, cfg, sizeof(cfg), 0) != sizeof(cfg))
 		die(path);
 	close(fd);
 	for (pos = cfg[PCI_CAPABILITY_LIST]; pos; pos = cfg[pos + 1])
-		if (cfg[pos] == PCI_CAP_ID_MSI)
+		if (cfg[pos] == id)
 			return pos;
 	return 0;
 }
 
+static int msi_cap(void)
+{
+	return cap_of(bdf, PCI_CAP_ID_MSI);
+}
+
 /* Raw config access through sysfs: goes to the device, not through VFIO. */
-static uint32_t cfg_raw(int write, int off, uint32_t val)
+static uint32_t cfg_raw_of(const char *dev_bdf, int write, int off, uint32_t val)
 {
 	char path[256];
 	int fd;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", dev_bdf);
 	fd = open(path, O_RDWR);
 	if (fd < 0)
 		die(path);
@@ -426,6 +461,56 @@ static uint32_t cfg_raw(int write, int off, uint32_t val)
 	return val;
 }
 
+static uint32_t cfg_raw(int write, int off, uint32_t val)
+{
+	return cfg_raw_of(bdf, write, off, val);
+}
+
+/* Entry 0 of the MSI-X table of @dev_bdf, whose capability is at @cap */
+static uint64_t msix_address_of(const char *dev_bdf, int cap)
+{
+	uint32_t tbl = cfg_raw_of(dev_bdf, 0, cap + PCI_MSIX_TABLE, 0);
+	off_t off = tbl & PCI_MSIX_TABLE_OFFSET, pg = getpagesize();
+	volatile uint32_t *entry;
+	char path[256];
+	uint64_t addr;
+	void *map;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%u", dev_bdf,
+		 tbl & PCI_MSIX_TABLE_BIR);
+	fd = open(path, O_RDONLY | O_SYNC);
+	if (fd < 0)
+		die(path);
+	map = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, off & ~(pg - 1));
+	if (map == MAP_FAILED)
+		die("mmap of the MSI-X table");
+	entry = (volatile uint32_t *)((char *)map + (off & (pg - 1)));
+	addr = entry[PCI_MSIX_ENTRY_LOWER_ADDR / 4] |
+	       (uint64_t)entry[PCI_MSIX_ENTRY_UPPER_ADDR / 4] << 32;
+	munmap(map, pg);
+	close(fd);
+	return addr;
+}
+
+/*
+ * The MSI address @dev_bdf holds: its MSI capability's (64-bit) if MSI is
+ * enabled, else entry 0 of its MSI-X table if MSI-X is; 0 if neither.
+ */
+static uint64_t msi_address_of(const char *dev_bdf)
+{
+	int cap = cap_of(dev_bdf, PCI_CAP_ID_MSI);
+
+	if (cap && (cfg_raw_of(dev_bdf, 0, cap, 0) >> 16) & PCI_MSI_FLAGS_ENABLE)
+		return cfg_raw_of(dev_bdf, 0, cap + PCI_MSI_ADDRESS_LO, 0) |
+		       (uint64_t)cfg_raw_of(dev_bdf, 0, cap + PCI_MSI_ADDRESS_HI, 0) << 32;
+	cap = cap_of(dev_bdf, PCI_CAP_ID_MSIX);
+	if (cap && (cfg_raw_of(dev_bdf, 0, cap, 0) >> 16) & PCI_MSIX_FLAGS_ENABLE)
+		return msix_address_of(dev_bdf, cap);
+	return 0;
+}
+
+/* The address in the MSI capability of @bdf (an edu), enabled or not */
 static uint64_t msi_address(void)
 {
 	int cap = msi_cap();
@@ -458,6 +543,9 @@ static void corrupt_test(struct vdev *v, int shots)
 	check(got == shots, "corrupt: %d/%d interrupts after restoring %#x", got, shots, lo);
 }
 
+/* Fault-injection sweeps scan the debugfs view hundreds of times: quietly. */
+static int debugfs_quiet;
+
 /* Doorbell pages the debugfs view shows held by @dev_bdf; -1 without it */
 static int debugfs_pages_of(const char *dev_bdf)
 {
@@ -468,12 +556,36 @@ static int debugfs_pages_of(const char *dev_bdf)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		printf("  debugfs: %s", line);
+		if (!debugfs_quiet)
+			printf("  debugfs: %s", line);
 		if (strstr(line, " phys ") && strstr(line, dev_bdf))
 			n++;
 	}
 	fclose(f);
 	return n;
+}
+
+/*
+ * Does a doorbell page the debugfs view shows bound for @dev_bdf hold
+ * @addr (an IOVA in the page's "iova" .. "iova + size" range)? 1 yes, 0 no,
+ * -1 without the view.
+ */
+static int debugfs_binds(const char *dev_bdf, uint64_t addr)
+{
+	FILE *f = fopen("/sys/kernel/debug/iommu/msi_doorbells", "r");
+	unsigned long long phys, iova, size;
+	char line[512];
+	int found = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, dev_bdf) &&
+		    sscanf(line, " phys %llx iova %llx size %llx", &phys, &iova, &size) == 3 &&
+		    addr >= iova && addr - iova < size)
+			found = 1;
+	fclose(f);
+	return found;
 }
 
 static int smmu_faults(void)
@@ -900,7 +1012,185 @@ static unsigned int fail_nth_replace(struct vdev *v, int shots)
 	return n - 1;
 }
 
-static void fail_nth_test(struct vdev *v, int use_iommufd, int shots)
+/*
+ * After a disable, @bdf must hold no doorbell page: its last vector went,
+ * and with it its bindings (which the disable must release whatever fails
+ * under it: the release path has no way to report an error).
+ */
+static void expect_released(const char *what, unsigned int n)
+{
+	int pages = debugfs_pages_of(bdf);
+
+	if (pages > 0)
+		check(0, "%s, injection %u: %s still holds %d doorbell page(s)", what, n, bdf, pages);
+	else if (pages < 0 && series)
+		check(0, "%s: no doorbell debugfs view on a kernel with the series", what);
+}
+
+/*
+ * The release path: the MSI disable (VFIO_DEVICE_SET_IRQS with no
+ * eventfds: the vectors are freed, the device's last one releases its
+ * doorbell bindings, the last reference unmaps the page). Each
+ * fault-injectable allocation under it fails in turn; the disable must
+ * succeed regardless, release every binding of the device, and the next
+ * enable must bring working interrupts. Zero points reached is a result
+ * too: the release path then allocates nothing.
+ */
+static unsigned int fail_nth_disable(struct vdev *v, int shots)
+{
+	unsigned int n;
+	int ret, hit;
+
+	debugfs_quiet = 1;
+	for (n = 1; n < 5000; n++) {
+		ret = irqs_enable(v);
+		if (ret) {
+			check(0, "enable before disable injection %u: %s", n, strerror(-ret));
+			break;
+		}
+		expect_irqs(v, shots, "enable before a disable injection", n);
+		device_quiesce(v);
+		fail_nth_arm(n);
+		ret = irqs_disable_ret(v);
+		hit = fail_nth_disarm();
+		if (ret)
+			check(0, "disable%s, injection %u: %s", hit ? "" : " without injection", n,
+			      strerror(-ret));
+		expect_released("disable", n);
+		if (!hit)
+			break;
+	}
+	ret = irqs_enable(v);
+	check(!ret, "enable after the disable sweep: %s", ret ? strerror(-ret) : "ok");
+	if (!ret) {
+		expect_irqs(v, shots, "enable after the disable sweep", n);
+		device_quiesce(v);
+		irqs_disable(v);
+	}
+	debugfs_quiet = 0;
+	printf("FAIL-NTH disable: %u injection point(s) reached\n", n - 1);
+	return n - 1;
+}
+
+/*
+ * @sib, a sibling of @bdf (same IOMMU group, its own driver, a live MSI:
+ * pcieport), must hold an MSI address inside a doorbell page bound for it
+ * in the group's domain (@bound), or, while the group is in a blocking
+ * domain, an address in IOVA page 0, which faults there (!@bound). Without
+ * the debugfs view (a kernel without the series) nothing is checked.
+ */
+static void expect_sibling(const char *sib, int bound, const char *what, unsigned int n)
+{
+	uint64_t addr = msi_address_of(sib);
+	int in = debugfs_binds(sib, addr);
+
+	if (in < 0) {
+		if (series)
+			check(0, "%s: no doorbell debugfs view on a kernel with the series", what);
+		return;
+	}
+	if (bound && (!addr || !in))
+		check(0, "%s, injection %u: sibling %s's MSI address %#llx is in no doorbell page bound for it",
+		      what, n, sib, (unsigned long long)addr);
+	if (!bound && addr >= (uint64_t)getpagesize())
+		check(0, "%s, injection %u: group blocked, yet sibling %s's MSI address %#llx is not the faulting IOVA page 0",
+		      what, n, sib, (unsigned long long)addr);
+}
+
+/*
+ * Domain switches with a sibling's MSI live: the claim of @bdf's group
+ * (VFIO_GROUP_SET_CONTAINER for type1, VFIO_DEVICE_BIND_IOMMUFD for
+ * iommufd), which moves the group, and @sib, a pcieport holding an MSI,
+ * from its DMA domain into a blocking domain, then the first attach
+ * (VFIO_SET_IOMMU: domain allocation, MSI cookie, attach; or
+ * VFIO_DEVICE_ATTACH_IOMMUFD_PT), which moves it into the VFIO domain and
+ * binds @sib's doorbell there. fail-nth stays armed across those ioctls,
+ * so each of their fault-injectable allocations fails in turn. Each ioctl
+ * must return an errno or succeed, and @sib's MSI must follow the group:
+ * bound in the DMA domain if the claim failed, aimed at the fault page
+ * while blocked, bound in the VFIO domain once attached. Then @bdf's own
+ * interrupts must work, and after the close (the group goes back to its
+ * DMA domain) @sib's MSI must be bound there again.
+ */
+static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char *sib, int shots)
+{
+	struct vfio_device_bind_iommufd bind = { .argsz = sizeof(bind) };
+	struct iommu_ioas_alloc ioas = { .size = sizeof(ioas) };
+	unsigned int n, errs = 0;
+	int ret, hit, claimed, last_err = 0;
+
+	vdev_close(v);
+	debugfs_quiet = 1;
+	expect_sibling(sib, 1, "before the attach sweep", 0);
+	for (n = 1; n < 5000; n++) {
+		v->container = v->group = v->iommufd = v->fd = -1;
+		claimed = 0;
+		if (use_iommufd) {
+			v->fd = cdev_open();
+			v->iommufd = open("/dev/iommu", O_RDWR);
+			if (v->iommufd < 0)
+				die("/dev/iommu");
+			bind.iommufd = v->iommufd;
+			fail_nth_arm(n);
+			ret = ioctl(v->fd, VFIO_DEVICE_BIND_IOMMUFD, &bind) ? -errno : 0;
+			if (!ret) {
+				claimed = 1;
+				ret = ioctl(v->iommufd, IOMMU_IOAS_ALLOC, &ioas) ? -errno : 0;
+			}
+			if (!ret) {
+				v->ioas = ioas.out_ioas_id;
+				ret = attach_pt(v, v->ioas) ? -errno : 0;
+			}
+		} else {
+			v->container = open("/dev/vfio/vfio", O_RDWR);
+			if (v->container < 0)
+				die("/dev/vfio/vfio");
+			v->group = group_fd_of(bdf);
+			fail_nth_arm(n);
+			ret = ioctl(v->group, VFIO_GROUP_SET_CONTAINER, &v->container) ? -errno : 0;
+			if (!ret) {
+				claimed = 1;
+				ret = ioctl(v->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU) ? -errno : 0;
+			}
+		}
+		hit = fail_nth_disarm();
+		if (ret) {
+			if (!hit)
+				check(0, "claim and attach without injection: %s", strerror(-ret));
+			errs++;
+			if (ret != last_err)
+				printf("  claim and attach, injection %u: %s%s\n", n, strerror(-ret),
+				       claimed ? " (group claimed, not attached)" : "");
+			last_err = ret;
+			expect_sibling(sib, !claimed, claimed ? "failed attach" : "failed claim", n);
+		} else {
+			expect_sibling(sib, 1, "attach", n);
+			if (!use_iommufd) {
+				v->fd = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+				if (v->fd < 0)
+					die("VFIO_GROUP_GET_DEVICE_FD");
+			}
+			vdev_setup(v);
+			ret = irqs_enable(v);
+			if (ret) {
+				check(0, "enable after attach injection %u: %s", n, strerror(-ret));
+			} else {
+				expect_irqs(v, shots, "attach", n);
+				device_quiesce(v);
+				irqs_disable(v);
+			}
+		}
+		vdev_close(v);
+		expect_sibling(sib, 1, "back in the DMA domain", n);
+		if (!hit)
+			break;
+	}
+	debugfs_quiet = 0;
+	printf("FAIL-NTH attach: %u injection point(s) reached, %u returned an errno\n", n - 1, errs);
+	return n - 1;
+}
+
+static void fail_nth_test(struct vdev *v, int use_iommufd, const char *sib, int shots)
 {
 	char path[64];
 
@@ -908,9 +1198,15 @@ static void fail_nth_test(struct vdev *v, int use_iommufd, int shots)
 	fail_nth_fd = open(path, O_RDWR);
 	if (fail_nth_fd < 0)
 		die(path);
-	check(fail_nth_enable(v, use_iommufd, shots) > 0, "the MSI enable reached injection points");
-	if (use_iommufd)
-		check(fail_nth_replace(v, shots) > 0, "the replace reached injection points");
+	if (sib) {
+		check(fail_nth_attach(v, use_iommufd, sib, shots) > 0,
+		      "the attach with %s's MSI live reached injection points", sib);
+	} else {
+		check(fail_nth_enable(v, use_iommufd, shots) > 0, "the MSI enable reached injection points");
+		fail_nth_disable(v, shots);
+		if (use_iommufd)
+			check(fail_nth_replace(v, shots) > 0, "the replace reached injection points");
+	}
 	close(fail_nth_fd);
 }
 
@@ -1032,7 +1328,7 @@ static void stress_test(struct vdev *a, const char **with, int nwith, int secs)
 int main(int argc, char **argv)
 {
 	int use_iommufd = 0, cycles = 3, shots = 3, corrupt = 0, hold = 0, replace = 0;
-	const char *share = NULL;
+	const char *share = NULL, *sibling = NULL;
 	int race = 0, fail_nth = 0;
 	struct vdev v = { .container = -1 };
 	const char *with[MAX_STRESS] = { NULL };
@@ -1057,6 +1353,8 @@ int main(int argc, char **argv)
 			race = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--fail-nth"))
 			fail_nth = 1;
+		else if (!strcmp(argv[i], "--sibling") && i + 1 < argc)
+			sibling = argv[++i];
 		else if (!strcmp(argv[i], "--race-any"))
 			race_any = 1;
 		else if (!strcmp(argv[i], "--stress") && i + 1 < argc)
@@ -1068,7 +1366,7 @@ int main(int argc, char **argv)
 	}
 	series = getenv("BENCH_SERIES") && !strcmp(getenv("BENCH_SERIES"), "1");
 	if (!bdf) {
-		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace N] [--race N] [--race-any] [--share BDF2] [--fail-nth] [--stress SECS --with BDF2 ...] BDF\n",
+		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace N] [--race N] [--race-any] [--share BDF2] [--fail-nth [--sibling BDF2]] [--stress SECS --with BDF2 ...] BDF\n",
 			argv[0]);
 		return 100;
 	}
@@ -1084,7 +1382,7 @@ int main(int argc, char **argv)
 	}
 
 	if (fail_nth) {
-		fail_nth_test(&v, use_iommufd, shots);
+		fail_nth_test(&v, use_iommufd, sibling, shots);
 		printf("vfio-msi: %d failure(s)\n", failures);
 		return failures;
 	}
