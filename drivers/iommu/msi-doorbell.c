@@ -22,9 +22,10 @@
  *    bounded MSI window of VFIO type1's MSI cookie, or iommufd's fd-global
  *    IOVA in the IOMMU_RESV_SW_MSI window;
  *
- *  - the table of a device (&struct msi_doorbell_table), an immutable sorted
- *    array of the pages the device holds and their IOVAs, published in
- *    &dev_iommu.msi_doorbells with RCU. A table grows by being replaced, so
+ *  - the table of a device (&struct msi_doorbell_table), a sorted array of
+ *    the pages the device holds and their IOVAs, which never changes once
+ *    published in &dev_iommu.msi_doorbells with RCU (only its state may turn
+ *    LOST, see below). A table grows by being replaced, so
  *    that a message composed from an older table keeps targeting a page that
  *    is still mapped until the release.
  *
@@ -144,7 +145,8 @@ struct msi_doorbell_page {
  * @nr:		Number of pages
  * @pages:	Pages sorted by physical address. With DIRECT and LOST they
  *		record what the controller reported, to bind when the device
- *		moves to a domain that can take them.
+ *		moves to a domain that can take them; their IOVAs only mean
+ *		something in a BOUND table.
  */
 struct msi_doorbell_table {
 	struct rcu_head			rcu;
@@ -182,11 +184,33 @@ static void msi_doorbell_table_free(struct msi_doorbell_table *table)
 }
 
 /*
+ * An iommufd domain without a software MSI window for @dev takes doorbells
+ * untranslated only if the IOMMU says that MSI writes bypass translation
+ * (an IOMMU_RESV_MSI region). The reserved regions come from callbacks that
+ * cannot report a failed allocation: a window missing for any other reason
+ * is an error, never a physical address in a translating domain.
+ */
+static int msi_doorbell_msi_bypass(struct device *dev)
+{
+	struct iommu_resv_region *region;
+	LIST_HEAD(regions);
+	int ret = -ENXIO;
+
+	iommu_get_resv_regions(dev, &regions);
+	list_for_each_entry(region, &regions, list) {
+		if (region->type == IOMMU_RESV_MSI)
+			ret = 0;
+	}
+	iommu_put_resv_regions(dev, &regions);
+	return ret;
+}
+
+/*
  * How doorbells of @dev are bound in @domain: directly (no translation),
  * mapped, or not at all (-EOPNOTSUPP: the domain cannot map them, such as a
  * blocking domain or a paging domain nobody gave an MSI cookie; -ENXIO: the
- * DMA domain cannot be set up for @dev). @t->fault_iova is set whatever the
- * result.
+ * DMA domain cannot be set up for @dev, or an iommufd domain has no MSI
+ * window for it). @t->fault_iova is set whatever the result.
  */
 static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
 			       struct msi_doorbell_target *t)
@@ -217,9 +241,9 @@ static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
 	case IOMMU_COOKIE_IOMMUFD:
 		ret = iommufd_sw_msi_window(domain, dev, &t->sw_msi_start,
 					    &t->sw_msi_size);
-		/* No IOMMU_RESV_SW_MSI: the hardware does not translate MSIs */
+		/* No IOMMU_RESV_SW_MSI: does the hardware not translate MSIs? */
 		if (ret == -ENOENT)
-			return 0;
+			return msi_doorbell_msi_bypass(dev);
 		if (ret)
 			return ret;
 		/* iommufd hands out every page of the window but the last */

@@ -90,6 +90,7 @@
 #define MAX_VEC 8
 
 static int failures;
+static unsigned int fail_nth_step;	/* the fail-nth step in progress */
 static int race_any;
 static const char *bdf;
 static int series;
@@ -121,7 +122,10 @@ static void check(int cond, const char *fmt, ...)
 
 static void die(const char *what)
 {
-	printf("FAIL: %s: %s\n", what, strerror(errno));
+	if (fail_nth_step)
+		printf("FAIL: %s (fail-nth step %u): %s\n", what, fail_nth_step, strerror(errno));
+	else
+		printf("FAIL: %s: %s\n", what, strerror(errno));
 	exit(100);
 }
 
@@ -940,6 +944,7 @@ static unsigned int fail_nth_enable(struct vdev *v, int use_iommufd, int shots)
 	 * swept too and not only the enables that find it mapped.
 	 */
 	for (n = 1; n < 5000; n++) {
+		fail_nth_step = n;
 		vdev_close(v);
 		vdev_open(v, use_iommufd);
 		fail_nth_arm(n);
@@ -974,6 +979,7 @@ static unsigned int fail_nth_enable(struct vdev *v, int use_iommufd, int shots)
 		device_quiesce(v);
 		irqs_disable(v);
 	}
+	fail_nth_step = 0;
 	printf("FAIL-NTH enable: %u injection point(s) reached, %u returned an errno\n", n - 1, errs);
 	return n - 1;
 }
@@ -990,6 +996,7 @@ static unsigned int fail_nth_replace(struct vdev *v, int shots)
 		return 0;
 	}
 	for (n = 1; n < 5000; n++) {
+		fail_nth_step = n;
 		uint32_t to = cur == v->ioas ? other : v->ioas;
 
 		fail_nth_arm(n);
@@ -1008,6 +1015,7 @@ static unsigned int fail_nth_replace(struct vdev *v, int shots)
 	}
 	device_quiesce(v);
 	irqs_disable(v);
+	fail_nth_step = 0;
 	printf("FAIL-NTH replace: %u injection point(s) reached, %u returned an errno\n", n - 1, errs);
 	return n - 1;
 }
@@ -1043,6 +1051,7 @@ static unsigned int fail_nth_disable(struct vdev *v, int shots)
 
 	debugfs_quiet = 1;
 	for (n = 1; n < 5000; n++) {
+		fail_nth_step = n;
 		ret = irqs_enable(v);
 		if (ret) {
 			check(0, "enable before disable injection %u: %s", n, strerror(-ret));
@@ -1068,6 +1077,7 @@ static unsigned int fail_nth_disable(struct vdev *v, int shots)
 		irqs_disable(v);
 	}
 	debugfs_quiet = 0;
+	fail_nth_step = 0;
 	printf("FAIL-NTH disable: %u injection point(s) reached\n", n - 1);
 	return n - 1;
 }
@@ -1123,6 +1133,7 @@ static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char 
 	debugfs_quiet = 1;
 	expect_sibling(sib, 1, "before the attach sweep", 0);
 	for (n = 1; n < 5000; n++) {
+		fail_nth_step = n;
 		v->container = v->group = v->iommufd = v->fd = -1;
 		claimed = 0;
 		if (use_iommufd) {
@@ -1169,6 +1180,17 @@ static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char 
 				v->fd = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 				if (v->fd < 0)
 					die("VFIO_GROUP_GET_DEVICE_FD");
+			} else if (hit) {
+				/*
+				 * The bind opened the device under injection,
+				 * and vfio-pci lets a BAR reservation fail at
+				 * open (the BAR then returns -EBUSY): the
+				 * retry is a fresh open.
+				 */
+				vdev_close(v);
+				v->container = v->group = -1;
+				open_iommufd(v);
+				expect_sibling(sib, 1, "attach, reopened", n);
 			}
 			vdev_setup(v);
 			ret = irqs_enable(v);
@@ -1186,6 +1208,7 @@ static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char 
 			break;
 	}
 	debugfs_quiet = 0;
+	fail_nth_step = 0;
 	printf("FAIL-NTH attach: %u injection point(s) reached, %u returned an errno\n", n - 1, errs);
 	return n - 1;
 }
