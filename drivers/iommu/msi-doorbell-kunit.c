@@ -526,6 +526,63 @@ static void msi_doorbell_test_blocked_and_back(struct kunit *test)
 }
 
 /*
+ * Every way into LOST keeps the device's table and its pages: an aborted
+ * switch to the blocking domain changes nothing, a forced switch that
+ * cannot bind moves a LOST table to the new domain's fault IOVA, and a
+ * DIRECT table (identity domain) turns LOST too; the pages are bound again
+ * in the next domain that can take them.
+ */
+static void msi_doorbell_test_lost_paths(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+	struct mock_domain *a = t->a, *b = t->b;
+	u64 before, fault_b = MOCK_WINDOW + SZ_1M - PAGE_SIZE;
+	const struct msi_doorbell_table *table;
+	struct msi_doorbell_table *next;
+
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	before = translate(test, t->dev, MOCK_ITS);
+	table = rcu_access_pointer(t->dev->iommu->msi_doorbells);
+
+	next = iommu_msi_doorbells_prepare(t->dev, &mock_blocked, false);
+	KUNIT_ASSERT_PTR_EQ(test, next, table);
+	iommu_msi_doorbells_abort(t->dev, next);
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(t->dev->iommu->msi_doorbells),
+			    table);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), before);
+	KUNIT_EXPECT_EQ(test, a->unmaps, 0);
+
+	KUNIT_ASSERT_EQ(test, switch_to(t, &mock_blocked, false), 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			MOCK_ITS & ~PAGE_MASK);
+
+	/* LOST to LOST: now aimed at b's fault slot, the same table */
+	b->fail_at = 1;
+	KUNIT_ASSERT_EQ(test, switch_to(t, &b->domain, true), 0);
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(t->dev->iommu->msi_doorbells),
+			    table);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			fault_b + (MOCK_ITS & ~PAGE_MASK));
+	KUNIT_EXPECT_EQ(test, b->maps, 0);
+
+	/* Identity, then blocked: DIRECT turns LOST, keeping the page */
+	KUNIT_ASSERT_EQ(test, switch_to(t, &mock_identity, true), 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
+	table = rcu_access_pointer(t->dev->iommu->msi_doorbells);
+	KUNIT_ASSERT_EQ(test, switch_to(t, &mock_blocked, true), 0);
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(t->dev->iommu->msi_doorbells),
+			    table);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			MOCK_ITS & ~PAGE_MASK);
+
+	KUNIT_ASSERT_EQ(test, switch_to(t, &a->domain, false), 0);
+	KUNIT_EXPECT_EQ(test, a->maps - a->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, a->last_map.phys, MOCK_ITS & PAGE_MASK);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			a->last_map.iova + (MOCK_ITS & ~PAGE_MASK));
+}
+
+/*
  * The compose side: msi_domain_set_affinity() of the MSI core, with a mock
  * MSI parent whose doorbell depends on the target CPU (one doorbell page per
  * CPU, as on some GICv2m implementations), run with interrupts disabled
@@ -740,6 +797,7 @@ static struct kunit_case msi_doorbell_test_cases[] = {
 	KUNIT_CASE(msi_doorbell_test_switch),
 	KUNIT_CASE(msi_doorbell_test_switch_fails),
 	KUNIT_CASE(msi_doorbell_test_blocked_and_back),
+	KUNIT_CASE(msi_doorbell_test_lost_paths),
 	KUNIT_CASE(msi_doorbell_test_set_affinity),
 	KUNIT_CASE_PARAM(msi_doorbell_test_lookup_cost, lookup_pages_gen_params),
 	{}
