@@ -933,6 +933,23 @@ static void expect_irqs(struct vdev *v, int shots, const char *what, unsigned in
 		      shots * fired_vectors(v));
 }
 
+/*
+ * Enable, fire on every vector (all must arrive) and quiesce the device,
+ * vectors left enabled: 0, or the errno of the enable (a failed check).
+ */
+static int enable_and_fire(struct vdev *v, int shots, const char *what, unsigned int n)
+{
+	int ret = irqs_enable(v);
+
+	if (ret) {
+		check(0, "%s, injection %u: the enable failed: %s", what, n, strerror(-ret));
+		return ret;
+	}
+	expect_irqs(v, shots, what, n);
+	device_quiesce(v);
+	return 0;
+}
+
 static unsigned int fail_nth_enable(struct vdev *v, int use_iommufd, int shots)
 {
 	unsigned int n, errs = 0;
@@ -970,13 +987,8 @@ static unsigned int fail_nth_enable(struct vdev *v, int use_iommufd, int shots)
 			device_quiesce(v);
 			irqs_disable(v);
 		}
-		ret = irqs_enable(v);
-		if (ret) {
-			check(0, "retry after enable injection %u: %s", n, strerror(-ret));
+		if (enable_and_fire(v, shots, "retry after an enable injection", n))
 			break;
-		}
-		expect_irqs(v, shots, "retried enable", n);
-		device_quiesce(v);
 		irqs_disable(v);
 	}
 	fail_nth_step = 0;
@@ -1052,13 +1064,8 @@ static unsigned int fail_nth_disable(struct vdev *v, int shots)
 	debugfs_quiet = 1;
 	for (n = 1; n < 5000; n++) {
 		fail_nth_step = n;
-		ret = irqs_enable(v);
-		if (ret) {
-			check(0, "enable before disable injection %u: %s", n, strerror(-ret));
+		if (enable_and_fire(v, shots, "before a disable injection", n))
 			break;
-		}
-		expect_irqs(v, shots, "enable before a disable injection", n);
-		device_quiesce(v);
 		fail_nth_arm(n);
 		ret = irqs_disable_ret(v);
 		hit = fail_nth_disarm();
@@ -1069,13 +1076,8 @@ static unsigned int fail_nth_disable(struct vdev *v, int shots)
 		if (!hit)
 			break;
 	}
-	ret = irqs_enable(v);
-	check(!ret, "enable after the disable sweep: %s", ret ? strerror(-ret) : "ok");
-	if (!ret) {
-		expect_irqs(v, shots, "enable after the disable sweep", n);
-		device_quiesce(v);
+	if (!enable_and_fire(v, shots, "after the disable sweep", n))
 		irqs_disable(v);
-	}
 	debugfs_quiet = 0;
 	fail_nth_step = 0;
 	printf("FAIL-NTH disable: %u injection point(s) reached\n", n - 1);
@@ -1193,14 +1195,8 @@ static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char 
 				expect_sibling(sib, 1, "attach, reopened", n);
 			}
 			vdev_setup(v);
-			ret = irqs_enable(v);
-			if (ret) {
-				check(0, "enable after attach injection %u: %s", n, strerror(-ret));
-			} else {
-				expect_irqs(v, shots, "attach", n);
-				device_quiesce(v);
+			if (!enable_and_fire(v, shots, "after an attach injection", n))
 				irqs_disable(v);
-			}
 		}
 		vdev_close(v);
 		expect_sibling(sib, 1, "back in the DMA domain", n);
