@@ -680,7 +680,8 @@ msi_doorbell_table_lost(struct msi_doorbell_table *old, dma_addr_t fault_iova)
  * Turn the published @table of @dev LOST: messages are rewritten to aim at
  * @table->next_fault_iova, then the references of its pages are dropped.
  * Until its interrupt is rewritten, a message composed from the previous
- * state targets a page that is still bound.
+ * state targets a page still bound in the domain the group left (or, from
+ * LOST to LOST, the previous fault IOVA).
  */
 static void msi_doorbell_table_make_lost(struct device *dev,
 					 struct msi_doorbell_table *table)
