@@ -11,7 +11,7 @@ LIB		:= set -eo pipefail; . scripts/lib.sh
 JOBS		?= $(shell nproc)
 export BASE JOBS
 
-.PHONY: help all demo test deps tree export roundtrip config kernel initramfs kunit kunit-tool \
+.PHONY: help all demo test deps tree export roundtrip b4check config kernel initramfs kunit kunit-tool \
 	scenario check series bisect-check bisect-boot bench matrix kasan rt fresh-root clean distclean
 
 help: ## list the targets
@@ -31,6 +31,9 @@ export: ## write build/BASE/src's commits back to the series directory and overl
 
 roundtrip: tree ## the series directory and overlay agree with the tree
 	@scripts/roundtrip.sh
+
+b4check: tree ## b4 am reads the series directory as one series; its mbox applies to the tree
+	@scripts/b4check.sh
 
 config: tree ## merge the test kernel's fragments, verify every option took
 	@$(LIB); scripts/kconfig.sh "$$SRC" "$$OBJ" $$(fragments test)

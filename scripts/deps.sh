@@ -12,7 +12,7 @@ set -euo pipefail
 . "$TOP/scripts/apt-lib.sh"
 
 pkgs=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
-	make gcc bc flex bison libssl-dev libelf-dev cpio xz-utils python3 perl git sparse b4 file
+	make gcc bc flex bison libssl-dev libelf-dev cpio xz-utils python3 perl git sparse file
 	debian-archive-keyring dpkg-dev rsync ca-certificates python3-ply python3-git)
 
 missing=()
@@ -45,58 +45,80 @@ else
 	echo "deps: all packages present"
 fi
 
-# QEMU 10 (scripts/lib.sh: QEMU10_*), for the scenarios with "#@ qemu: 10":
-# qemu-system-arm, -common and -data of $QEMU10_SUITE, downloaded through a
-# private apt state and unpacked into $QEMU10_DIR. The libraries it links
-# are Debian 12's own packages: installed here when missing.
-qemu10() {
-	local q=$QEMU10_DIR apt=$TOP/build/dl/apt-qemu10 d libs miss=() have
-	if [ -x "$q/usr/bin/qemu-system-aarch64" ] && [ "$(cat "$q/.version" 2>/dev/null)" = "$QEMU10_VERSION" ]; then
-		echo "deps: QEMU $QEMU10_VERSION present ($q)"
+# unpack_from_suite WHAT DIR SUITE VERSION PKG...: download PKG... at VERSION
+# from SUITE through a private apt state and unpack them into DIR (never
+# installed). What they depend on, apart from each other, must be Debian
+# 12's own packages: installed here when missing. DIR/.version records
+# VERSION; a DIR that has it is left alone.
+unpack_from_suite() {
+	local what=$1 dir=$2 suite=$3 version=$4 apt d deps miss=() have
+	shift 4
+	apt=$TOP/build/dl/apt-$(basename "$dir")
+	if [ "$(cat "$dir/.version" 2>/dev/null)" = "$version" ]; then
+		echo "deps: $what $version present ($dir)"
 		return 0
 	fi
-	private_apt "$apt" amd64 "$QEMU10_SUITE" || {
-		echo "deps: FAILED: cannot read $QEMU10_SUITE from the machine's Debian archive" >&2
+	private_apt "$apt" amd64 "$suite" || {
+		echo "deps: FAILED: cannot read $suite from the machine's Debian archive" >&2
 		return 1
 	}
-	have=$(apt-cache madison qemu-system-arm 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -u)
-	if ! grep -qxF -- "$QEMU10_VERSION" <<<"$have"; then
-		echo "deps: FAILED: qemu-system-arm $QEMU10_VERSION (scripts/lib.sh: QEMU10_VERSION) is not in" \
-			"$QEMU10_SUITE; it has: ${have:-nothing}. Set QEMU10_VERSION to one of those." >&2
+	have=$(apt-cache madison "$1" 2>/dev/null | awk -F'|' '{ gsub(/ /, "", $2); print $2 }' | sort -u)
+	if ! grep -qxF -- "$version" <<<"$have"; then
+		echo "deps: FAILED: $1 $version (scripts/lib.sh) is not in $suite;" \
+			"it has: ${have:-nothing}. Set the version in scripts/lib.sh to one of those." >&2
 		return 1
 	fi
-	rm -rf "$apt/dl" "$q" && mkdir -p "$apt/dl" "$q"
-	(cd "$apt/dl" && apt-get -q download qemu-system-arm="$QEMU10_VERSION" \
-		qemu-system-common="$QEMU10_VERSION" qemu-system-data="$QEMU10_VERSION") >"$apt/download.log" 2>&1 || {
+	rm -rf "$apt/dl" "$dir" && mkdir -p "$apt/dl" "$dir"
+	(cd "$apt/dl" && apt-get -q download "${@/%/=$version}") >"$apt/download.log" 2>&1 || {
 		cat "$apt/download.log" >&2
-		echo "deps: FAILED: apt-get download QEMU $QEMU10_VERSION" >&2
+		echo "deps: FAILED: apt-get download $* ($version) from $suite" >&2
 		return 1
 	}
 	unset APT_CONFIG
-	for d in "$apt"/dl/*.deb; do dpkg-deb -x "$d" "$q"; done
-	libs=$(for d in "$apt"/dl/*.deb; do dpkg-deb -f "$d" Depends; done | tr ',' '\n' |
-		sed -e 's/(.*)//' -e 's/|.*//' -e 's/ //g' | grep -v '^qemu-' | grep . | sort -u)
-	for d in $libs; do
+	for d in "$apt"/dl/*.deb; do dpkg-deb -x "$d" "$dir"; done
+	deps=$(for d in "$apt"/dl/*.deb; do dpkg-deb -f "$d" Depends; done | tr ',' '\n' |
+		sed -e 's/(.*)//' -e 's/|.*//' -e 's/:any//' -e 's/ //g' | grep . | sort -u |
+		grep -vxF -f <(printf '%s\n' "$@"))
+	for d in $deps; do
 		dpkg-query -W -f='${Status}' "$d" 2>/dev/null | grep -q "install ok installed" || miss+=("$d")
 	done
 	if [ ${#miss[@]} -gt 0 ]; then
-		echo "deps: installing QEMU 10's libraries: ${miss[*]}"
+		echo "deps: installing what $what needs: ${miss[*]}"
 		DEBIAN_FRONTEND=noninteractive apt-get -q install -y --no-install-recommends "${miss[@]}" \
-			>/tmp/bench-apt-qemu10.log 2>&1 || {
-			tail -20 /tmp/bench-apt-qemu10.log >&2
+			>"$apt/install.log" 2>&1 || {
+			tail -20 "$apt/install.log" >&2
 			echo "deps: FAILED: apt-get could not install ${miss[*]}" >&2
 			return 1
 		}
 	fi
-	if ! "$q/usr/bin/qemu-system-aarch64" --version >"$apt/version.log" 2>&1; then
-		cat "$apt/version.log" >&2
-		echo "deps: FAILED: the unpacked QEMU 10 does not run ($q)" >&2
+	echo "$version" >"$dir/.version"
+	echo "deps: $what $version unpacked into $dir"
+}
+
+# QEMU 10 (scripts/lib.sh: QEMU10_*), for the scenarios with "#@ qemu: 10".
+qemu10() {
+	unpack_from_suite "QEMU" "$QEMU10_DIR" "$QEMU10_SUITE" "$QEMU10_VERSION" \
+		qemu-system-arm qemu-system-common qemu-system-data || return 1
+	if ! "$QEMU10_DIR/usr/bin/qemu-system-aarch64" --version >"$QEMU10_DIR/.run.log" 2>&1; then
+		cat "$QEMU10_DIR/.run.log" >&2
+		rm -f "$QEMU10_DIR/.version"
+		echo "deps: FAILED: the unpacked QEMU 10 does not run ($QEMU10_DIR)" >&2
 		return 1
 	fi
-	echo "$QEMU10_VERSION" >"$q/.version"
-	echo "deps: QEMU $QEMU10_VERSION unpacked into $q ($(head -1 "$apt/version.log"))"
 }
 ( qemu10 ) || exit 1
+
+# b4 (scripts/lib.sh: B4_*), for the check that b4 reads the series.
+b4_fetch() {
+	unpack_from_suite "b4" "$B4_DIR" "$B4_SUITE" "$B4_VERSION" b4 || return 1
+	if ! b4 --version >"$B4_DIR/.run.log" 2>&1; then
+		cat "$B4_DIR/.run.log" >&2
+		rm -f "$B4_DIR/.version"
+		echo "deps: FAILED: the unpacked b4 does not run ($B4_DIR)" >&2
+		return 1
+	fi
+}
+( b4_fetch ) || exit 1
 
 # The base source: build/dl/$base_pkg-$base_version/usr/src/$base_pkg.tar.xz
 dl=$TOP/build/dl

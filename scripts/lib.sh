@@ -34,6 +34,18 @@ QEMU10_VERSION=1:10.0.2+ds-2+deb13u1~bpo12+1
 QEMU10_SUITE=bookworm-backports
 QEMU10_DIR=$TOP/build/qemu-10
 
+# b4 from Debian 13, for the check that b4 reads the series directory
+# (b4check.sh). Debian 12's b4 0.12 cannot: writing the am-ready mbox it
+# copies git's folded "From:" header as is, and Python 3.11's email policy
+# rejects the linefeed (b4 0.14 unfolds it). Unpacked into build/b4 (make
+# deps), never installed; the Python modules it imports are Debian 12's.
+B4_VERSION=0.14.2-2
+B4_SUITE=trixie
+B4_DIR=$TOP/build/b4
+b4() {
+	PYTHONPATH=$B4_DIR/usr/lib/python3/dist-packages /usr/bin/python3 "$B4_DIR/usr/bin/b4" "$@"
+}
+
 # fragments FLAVOUR: the kconfig fragments of a kernel flavour, later ones
 # overriding earlier ones. "test" is the kernel make test boots; "perf" the
 # benchmark kernel (no lockdep, kmemleak or KUnit). The series may add

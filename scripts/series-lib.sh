@@ -1,9 +1,11 @@
 # Shared by tree.sh, export.sh and roundtrip.sh: how a series directory maps
 # onto commits of the base tree.
 #
-# $SERIES_DIR/series names the patches in order, one per line; each patch is
-# exactly what 'git format-patch -N --zero-commit --no-signature' writes for one
-# commit (new files included), so 'git am' applies it and b4 reads it. The
+# $SERIES_DIR/series names the patches in order, one per line; the patches are
+# exactly what 'git format-patch --numbered --thread --zero-commit
+# --no-signature' writes for base..HEAD ("[PATCH nn/NN]", new files included,
+# patches 2-N in reply to patch 1), so 'git am' applies them and b4 reads
+# them as one series (b4check.sh). The
 # files the series adds are also kept, with their final content, at their
 # kernel path in this repository (the overlay), to be read as files;
 # roundtrip.sh fails when the two disagree.
@@ -62,11 +64,28 @@ apply_series() {
 format_series() {
 	local src=$1 out=$2
 	mkdir -p "$out"
-	git -C "$src" format-patch -q --no-numbered --zero-commit --no-signature -o "$out" "$base_tag..HEAD"
+	git "${GIT_ID[@]}" -C "$src" format-patch -q --numbered --thread=shallow --zero-commit \
+		--no-signature -o "$out" "$base_tag..HEAD"
 	{
 		echo "# The series, in order (git format-patch output); written by 'make export'."
 		(cd "$out" && ls [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null || true)
 	} >"$out/series"
+}
+
+# patch_headers_stable FILE: FILE without its Message-Id, In-Reply-To and
+# References headers, the only part of format-patch output that git derives
+# from the clock (the time of the run is in every Message-Id).
+patch_headers_stable() {
+	awk 'NR == 1 { hdr = 1 }
+	     hdr && /^$/ { hdr = 0 }
+	     hdr && /^(Message-I[Dd]|In-Reply-To|References):/ { skip = 1; next }
+	     hdr && skip && /^[ \t]/ { next }
+	     { skip = 0; print }' "$1"
+}
+
+# same_patch A B: A and B are the same format-patch output up to the clock.
+same_patch() {
+	cmp -s <(patch_headers_stable "$1") <(patch_headers_stable "$2")
 }
 
 # series_id DIR: a hash of everything apply_series reads.

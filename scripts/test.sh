@@ -1,6 +1,6 @@
 #!/bin/bash
-# Run every test: the series round trip, the kconfig check, the KUnit suites
-# (booted, KTAP parsed) and every QEMU scenario. Prints one line per result
+# Run every test: the series round trip, b4 on the series, the kconfig
+# check, the KUnit suites (booted, KTAP parsed) and every QEMU scenario. Prints one line per result
 # and ends with "N passed, N failed[, N skipped]".
 #
 # usage: test.sh SRC OBJ IMAGE INITRAMFS LOGDIR [SCENARIO...]
@@ -26,6 +26,13 @@ if out=$("$top/scripts/roundtrip.sh" "$src" 2>&1); then
 	result PASS series-roundtrip "($(echo "$out" | tail -1))"
 else
 	result FAIL series-roundtrip "$out"
+fi
+
+# b4 reads the series directory as one series, and its mbox applies
+if out=$("$top/scripts/b4check.sh" 2>&1); then
+	result PASS series-b4 "($(echo "$out" | tail -1))"
+else
+	result FAIL series-b4 "$out"
 fi
 
 # 2. every requested kconfig option took effect (kconfig.sh ran in the build)
