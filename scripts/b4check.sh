@@ -10,13 +10,7 @@ set -euo pipefail
 . "$TOP/scripts/series-lib.sh"
 
 [ -x "$B4_DIR/usr/bin/b4" ] || { echo "b4check: FAILED: no b4 in $B4_DIR (make deps)" >&2; exit 1; }
-tmp=$(mktemp -d "$B/b4check.XXXX")
-wt=$tmp/wt
-cleanup() {
-	git -C "$SRC" worktree remove --force "$wt" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+scratch_worktree b4check
 
 n=0
 for p in $(series_patches "$SERIES_DIR"); do
@@ -49,18 +43,5 @@ if ! git -C "$wt" "${GIT_ID[@]}" am -q --no-3way "$tmp/out/series.mbx" >"$tmp/am
 	echo "b4check: FAILED: b4's mbox does not apply on the base" >&2
 	exit 1
 fi
-want=$(git -C "$SRC" rev-list --reverse "$base_tag..HEAD")
-got=$(git -C "$wt" rev-list --reverse "$base_tag..HEAD")
-[ "$(echo "$want" | wc -l)" = "$(echo "$got" | wc -l)" ] || {
-	echo "b4check: FAILED: b4's mbox gives $(echo "$got" | wc -l) commits, the tree has $(echo "$want" | wc -l)" >&2
-	exit 1
-}
-paste <(echo "$want") <(echo "$got") | while read -r a b; do
-	for fmt in '%T' '%an <%ae>' '%B'; do
-		if [ "$(git -C "$SRC" log -1 --format="$fmt" "$a")" != "$(git -C "$wt" log -1 --format="$fmt" "$b")" ]; then
-			echo "b4check: FAILED: $(git -C "$SRC" log -1 --format=%s "$a"): '$fmt' differs after b4 am + git am" >&2
-			exit 1
-		fi
-	done
-done
+same_commits b4check "$wt" >/dev/null
 echo "b4check: b4 $(b4 --version) reads $n patches as one series; its mbox applies to the tree's $n commits"

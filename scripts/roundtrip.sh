@@ -14,30 +14,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/series-lib.sh"
 src=$SRC
-tmp=$(mktemp -d "$B/roundtrip.XXXX")
-wt=$tmp/wt
-cleanup() {
-	git -C "$src" worktree remove --force "$wt" 2>/dev/null || true
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
+scratch_worktree roundtrip
 
 git -C "$src" worktree add -q --detach "$wt" "$base_tag"
 apply_series "$SERIES_DIR" "$wt" >/dev/null
-want=$(git -C "$src" rev-list --reverse "$base_tag..HEAD")
-got=$(git -C "$wt" rev-list --reverse "$base_tag..HEAD")
-nw=$(echo "$want" | grep -c . || true)
-ng=$(echo "$got" | grep -c . || true)
-[ "$nw" = "$ng" ] || { echo "roundtrip: FAILED: the tree has $nw commits, the series re-applies $ng" >&2; exit 1; }
-paste <(echo "$want") <(echo "$got") | while read -r a b; do
-	[ -n "$a" ] || continue
-	for fmt in '%T' '%an <%ae>' '%B'; do
-		if [ "$(git -C "$src" log -1 --format="$fmt" "$a")" != "$(git -C "$wt" log -1 --format="$fmt" "$b")" ]; then
-			echo "roundtrip: FAILED: $(git -C "$src" log -1 --format=%s "$a"): '$fmt' differs after re-apply" >&2
-			exit 1
-		fi
-	done
-done
+nw=$(same_commits roundtrip "$wt")
 
 format_series "$src" "$tmp/out"
 for p in $(series_patches "$tmp/out") series; do

@@ -59,6 +59,39 @@ apply_series() {
 	echo "tree: applied $n commit(s)"
 }
 
+# scratch_worktree NAME: a temporary directory $tmp under $B, removed at
+# exit together with the worktree $wt of $SRC, which the caller adds.
+scratch_worktree() {
+	tmp=$(mktemp -d "$B/$1.XXXX")
+	wt=$tmp/wt
+	trap 'git -C "$SRC" worktree remove --force "$wt" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+}
+
+# same_commits WHO WORKTREE: the commits base..HEAD of WORKTREE have, one
+# for one, the tree, author and message of those of $SRC. Prints their
+# number; on a difference, says which commit and fails.
+same_commits() {
+	local who=$1 other=$2 want got nw ng a b fmt
+	want=$(git -C "$SRC" rev-list --reverse "$base_tag..HEAD")
+	got=$(git -C "$other" rev-list --reverse "$base_tag..HEAD")
+	nw=$(echo "$want" | grep -c . || true)
+	ng=$(echo "$got" | grep -c . || true)
+	if [ "$nw" != "$ng" ]; then
+		echo "$who: FAILED: the tree has $nw commits, $other has $ng" >&2
+		return 1
+	fi
+	while read -r a b; do
+		[ -n "$a" ] || continue
+		for fmt in '%T' '%an <%ae>' '%B'; do
+			if [ "$(git -C "$SRC" log -1 --format="$fmt" "$a")" != "$(git -C "$other" log -1 --format="$fmt" "$b")" ]; then
+				echo "$who: FAILED: $(git -C "$SRC" log -1 --format=%s "$a"): '$fmt' differs" >&2
+				return 1
+			fi
+		done
+	done < <(paste <(echo "$want") <(echo "$got"))
+	echo "$nw"
+}
+
 # format_series SRC OUTDIR: write base..HEAD of SRC as OUTDIR/*.patch and
 # OUTDIR/series (what export.sh and roundtrip.sh produce).
 format_series() {
