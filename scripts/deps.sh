@@ -45,14 +45,15 @@ else
 	echo "deps: all packages present"
 fi
 
-# unpack_from_suite WHAT DIR SUITE VERSION PKG...: download PKG... at VERSION
-# from SUITE through a private apt state and unpack them into DIR (never
-# installed). What they depend on, apart from each other, must be Debian
-# 12's own packages: installed here when missing. DIR/.version records
-# VERSION; a DIR that has it is left alone.
+# unpack_from_suite WHAT DIR SUITE VERSION CMD PKG...: download PKG... at
+# VERSION from SUITE through a private apt state and unpack them into DIR
+# (never installed). What they depend on, apart from each other, must be
+# Debian 12's own packages: installed here when missing. Then 'CMD
+# --version' must run. DIR/.version records VERSION; a DIR that has it is
+# left alone.
 unpack_from_suite() {
-	local what=$1 dir=$2 suite=$3 version=$4 apt d deps miss=() have
-	shift 4
+	local what=$1 dir=$2 suite=$3 version=$4 cmd=$5 apt d deps miss=() have
+	shift 5
 	apt=$TOP/build/dl/apt-$(basename "$dir")
 	if [ "$(cat "$dir/.version" 2>/dev/null)" = "$version" ]; then
 		echo "deps: $what $version present ($dir)"
@@ -91,34 +92,20 @@ unpack_from_suite() {
 			return 1
 		}
 	fi
+	if ! "$cmd" --version >"$apt/version.log" 2>&1; then
+		cat "$apt/version.log" >&2
+		echo "deps: FAILED: the unpacked $what does not run ($cmd --version)" >&2
+		return 1
+	fi
 	echo "$version" >"$dir/.version"
-	echo "deps: $what $version unpacked into $dir"
+	echo "deps: $what $version unpacked into $dir ($(head -1 "$apt/version.log"))"
 }
 
 # QEMU 10 (scripts/lib.sh: QEMU10_*), for the scenarios with "#@ qemu: 10".
-qemu10() {
-	unpack_from_suite "QEMU" "$QEMU10_DIR" "$QEMU10_SUITE" "$QEMU10_VERSION" \
-		qemu-system-arm qemu-system-common qemu-system-data || return 1
-	if ! "$QEMU10_DIR/usr/bin/qemu-system-aarch64" --version >"$QEMU10_DIR/.run.log" 2>&1; then
-		cat "$QEMU10_DIR/.run.log" >&2
-		rm -f "$QEMU10_DIR/.version"
-		echo "deps: FAILED: the unpacked QEMU 10 does not run ($QEMU10_DIR)" >&2
-		return 1
-	fi
-}
-( qemu10 ) || exit 1
-
+( unpack_from_suite "QEMU" "$QEMU10_DIR" "$QEMU10_SUITE" "$QEMU10_VERSION" \
+	"$QEMU10_DIR/usr/bin/qemu-system-aarch64" qemu-system-arm qemu-system-common qemu-system-data ) || exit 1
 # b4 (scripts/lib.sh: B4_*), for the check that b4 reads the series.
-b4_fetch() {
-	unpack_from_suite "b4" "$B4_DIR" "$B4_SUITE" "$B4_VERSION" b4 || return 1
-	if ! b4 --version >"$B4_DIR/.run.log" 2>&1; then
-		cat "$B4_DIR/.run.log" >&2
-		rm -f "$B4_DIR/.version"
-		echo "deps: FAILED: the unpacked b4 does not run ($B4_DIR)" >&2
-		return 1
-	fi
-}
-( b4_fetch ) || exit 1
+( unpack_from_suite "b4" "$B4_DIR" "$B4_SUITE" "$B4_VERSION" b4 b4 ) || exit 1
 
 # The base source: build/dl/$base_pkg-$base_version/usr/src/$base_pkg.tar.xz
 dl=$TOP/build/dl

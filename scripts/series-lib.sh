@@ -1,4 +1,4 @@
-# Shared by tree.sh, export.sh and roundtrip.sh: how a series directory maps
+# Shared by tree.sh, export.sh, roundtrip.sh and b4check.sh: how a series directory maps
 # onto commits of the base tree.
 #
 # $SERIES_DIR/series names the patches in order, one per line; the patches are

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Run every test: the series round trip, b4 on the series, the kconfig
-# check, the KUnit suites (booted, KTAP parsed) and every QEMU scenario. Prints one line per result
-# and ends with "N passed, N failed[, N skipped]".
+# check, the KUnit suites (booted, KTAP parsed) and every QEMU scenario.
+# Prints one line per result and ends with "N passed, N failed[, N
+# skipped]".
 #
 # usage: test.sh SRC OBJ IMAGE INITRAMFS LOGDIR [SCENARIO...]
 set -uo pipefail
@@ -28,7 +29,7 @@ else
 	result FAIL series-roundtrip "$out"
 fi
 
-# b4 reads the series directory as one series, and its mbox applies
+# 1b. b4 reads the series directory as one series, and its mbox applies
 if out=$("$top/scripts/b4check.sh" 2>&1); then
 	result PASS series-b4 "($(echo "$out" | tail -1))"
 else
