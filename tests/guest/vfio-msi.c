@@ -37,6 +37,10 @@
  *                    keeps working, the edu's DMA to the doorbell IOVA does
  *                    not fault) and is unmapped once both disabled them (the
  *                    same DMA now faults in the SMMU)
+ *   --release        BDF is an edu (type1 or iommufd): enable its MSI, fire,
+ *                    check that its DMA to the doorbell IOVA does not fault,
+ *                    disable it, and check that the same DMA now faults on
+ *                    that IOVA: the device's last vector released the page
  *   --stress SECS    type1 only, with one or more "--with BDFn": BDF and
  *                    every BDFn (each in its own IOMMU group) in one
  *                    container, one thread per device enabling its MSIs,
@@ -59,8 +63,12 @@
  *                    domain: BDF2's MSI address must stay inside a page
  *                    bound for it, whatever fails.
  *
- * Every check prints "ok:" or "FAIL:"; the exit status is the number of
- * failures (0 = all passed). BENCH_SERIES=1 in the environment (the guest's
+ * Every check prints "ok:" or "FAIL:"; the exit status is 0 when every
+ * check passed, 1 on any failure (never the count: 256 failures are no
+ * success), 100 on a usage or setup error. A check that names a behaviour
+ * of the series starts its message with a tag ("freed-doorbell:",
+ * "port-msi:"): the bench's base-kernel controls expect the unpatched
+ * kernel to fail exactly there. BENCH_SERIES=1 in the environment (the guest's
  * /init sets it from bench.series=1) says the kernel has the series: the
  * doorbell debugfs view must then exist, and its checks are not skipped.
  */
@@ -118,6 +126,12 @@ static void check(int cond, const char *fmt, ...)
 	fflush(stdout);
 	if (!cond)
 		failures++;
+}
+
+static int verdict(void)
+{
+	printf("vfio-msi: %d failure(s)\n", failures);
+	return failures ? 1 : 0;
 }
 
 static void die(const char *what)
@@ -537,6 +551,7 @@ static void corrupt_test(struct vdev *v, int shots)
 	/* 64 KiB further into the MSI window: inside it, but nothing mapped. */
 	bad = lo + 0x10000;
 	printf("corrupt: doorbell IOVA %#x -> unmapped %#x\n", lo, bad);
+	printf("EXPECT-FAULT-IOVA %#x\n", bad);
 	cfg_raw(1, cap + PCI_MSI_ADDRESS_LO, bad);
 	got = shoot(v, shots, 300);
 	check(got == 0, "corrupt: %d/%d interrupts to unmapped IOVA %#x lost", shots - got,
@@ -723,14 +738,46 @@ static void share_test(struct vdev *a, const char *bdf2, int shots)
 
 	device_quiesce(&b);
 	irqs_disable(&b);
+	printf("EXPECT-FAULT-IOVA %#llx\n", (unsigned long long)doorbell);
 	f0 = smmu_faults_at(doorbell);
 	edu_dma_write(a, doorbell);
 	check(smmu_faults_at(doorbell) > f0,
-	      "share: both disabled: edu DMA to the old doorbell IOVA %#llx faults on that IOVA (unmapped)",
+	      "freed-doorbell: share: both disabled: edu DMA to the old doorbell IOVA %#llx faults on that IOVA (unmapped)",
 	      (unsigned long long)doorbell);
 	printf("RELEASED-IOVA %#llx\n", (unsigned long long)doorbell);
 	close(b.fd);
 	close(group2);
+}
+
+/*
+ * The release of a doorbell, type1 or iommufd: the edu's DMA to its
+ * doorbell IOVA must not fault while its MSI is enabled, and must fault on
+ * that IOVA once the MSI is disabled (its last vector released the page).
+ */
+static void release_test(struct vdev *v, int shots, int use_iommufd)
+{
+	const char *via = use_iommufd ? "iommufd" : "type1";
+	uint64_t doorbell;
+	int f0;
+
+	check(!irqs_enable(v), "release (%s): edu MSI enabled", via);
+	drain(v);
+	check(shoot(v, shots, 1000) == shots, "release (%s): edu interrupts delivered", via);
+	doorbell = msi_address();
+	printf("release: doorbell IOVA %#llx\n", (unsigned long long)doorbell);
+	f0 = smmu_faults_at(doorbell);
+	edu_dma_write(v, doorbell);
+	check(smmu_faults_at(doorbell) == f0,
+	      "release (%s): edu DMA to the doorbell IOVA %#llx does not fault while MSI is enabled",
+	      via, (unsigned long long)doorbell);
+	irqs_disable(v);
+	printf("EXPECT-FAULT-IOVA %#llx\n", (unsigned long long)doorbell);
+	f0 = smmu_faults_at(doorbell);
+	edu_dma_write(v, doorbell);
+	check(smmu_faults_at(doorbell) > f0,
+	      "freed-doorbell: release (%s): MSI disabled: edu DMA to the old doorbell IOVA %#llx faults on that IOVA (unmapped)",
+	      via, (unsigned long long)doorbell);
+	printf("RELEASED-IOVA %#llx\n", (unsigned long long)doorbell);
 }
 
 /*
@@ -1058,14 +1105,16 @@ static void expect_released(const char *what, unsigned int n)
  */
 static unsigned int fail_nth_disable(struct vdev *v, int shots)
 {
+	uint64_t doorbell, announced = 0;
 	unsigned int n;
-	int ret, hit;
+	int ret, hit, f0;
 
 	debugfs_quiet = 1;
 	for (n = 1; n < 5000; n++) {
 		fail_nth_step = n;
 		if (enable_and_fire(v, shots, "before a disable injection", n))
 			break;
+		doorbell = v->is_edu ? msi_address() : 0;
 		fail_nth_arm(n);
 		ret = irqs_disable_ret(v);
 		hit = fail_nth_disarm();
@@ -1073,6 +1122,16 @@ static unsigned int fail_nth_disable(struct vdev *v, int shots)
 			check(0, "disable%s, injection %u: %s", hit ? "" : " without injection", n,
 			      strerror(-ret));
 		expect_released("disable", n);
+		if (doorbell) {
+			if (doorbell != announced)
+				printf("EXPECT-FAULT-IOVA %#llx\n", (unsigned long long)doorbell);
+			announced = doorbell;
+			f0 = smmu_faults_at(doorbell);
+			edu_dma_write(v, doorbell);
+			if (smmu_faults_at(doorbell) <= f0)
+				check(0, "freed-doorbell: disable, injection %u: edu DMA to the old doorbell IOVA %#llx does not fault",
+				      n, (unsigned long long)doorbell);
+		}
 		if (!hit)
 			break;
 	}
@@ -1110,6 +1169,24 @@ static void expect_sibling(const char *sib, int bound, const char *what, unsigne
 }
 
 /*
+ * Behaviour, not bookkeeping: where @sib's MSI must be bound, the port's
+ * own interrupt must arrive (pcie-port-fire: a real MSI write of the port
+ * through the group's domain). Not fired while the group is blocked: the
+ * lost event would stay pending in the port and hide the next one.
+ */
+static void expect_sibling_fires(const char *sib, const char *what, unsigned int n)
+{
+	char cmd[256];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "pcie-port-fire --quiet %s '%s, injection %u'", sib, what, n);
+	fflush(stdout);
+	rc = system(cmd);
+	if (rc)
+		failures++;
+}
+
+/*
  * Domain switches with a sibling's MSI live: the claim of @bdf's group
  * (VFIO_GROUP_SET_CONTAINER for type1, VFIO_DEVICE_BIND_IOMMUFD for
  * iommufd), which moves the group, and @sib, a pcieport holding an MSI,
@@ -1134,6 +1211,7 @@ static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char 
 	vdev_close(v);
 	debugfs_quiet = 1;
 	expect_sibling(sib, 1, "before the attach sweep", 0);
+	expect_sibling_fires(sib, "before the attach sweep", 0);
 	for (n = 1; n < 5000; n++) {
 		fail_nth_step = n;
 		v->container = v->group = v->iommufd = v->fd = -1;
@@ -1176,8 +1254,11 @@ static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char 
 				       claimed ? " (group claimed, not attached)" : "");
 			last_err = ret;
 			expect_sibling(sib, !claimed, claimed ? "failed attach" : "failed claim", n);
+			if (!claimed)
+				expect_sibling_fires(sib, "failed claim", n);
 		} else {
 			expect_sibling(sib, 1, "attach", n);
+			expect_sibling_fires(sib, "attach", n);
 			if (!use_iommufd) {
 				v->fd = ioctl(v->group, VFIO_GROUP_GET_DEVICE_FD, bdf);
 				if (v->fd < 0)
@@ -1200,6 +1281,7 @@ static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char 
 		}
 		vdev_close(v);
 		expect_sibling(sib, 1, "back in the DMA domain", n);
+		expect_sibling_fires(sib, "back in the DMA domain", n);
 		if (!hit)
 			break;
 	}
@@ -1348,7 +1430,7 @@ int main(int argc, char **argv)
 {
 	int use_iommufd = 0, cycles = 3, shots = 3, corrupt = 0, hold = 0, replace = 0;
 	const char *share = NULL, *sibling = NULL;
-	int race = 0, fail_nth = 0;
+	int race = 0, fail_nth = 0, release = 0;
 	struct vdev v = { .container = -1 };
 	const char *with[MAX_STRESS] = { NULL };
 	int c, i, ret, stress = 0, nwith = 0;
@@ -1370,6 +1452,8 @@ int main(int argc, char **argv)
 			share = argv[++i];
 		else if (!strcmp(argv[i], "--race") && i + 1 < argc)
 			race = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--release"))
+			release = 1;
 		else if (!strcmp(argv[i], "--fail-nth"))
 			fail_nth = 1;
 		else if (!strcmp(argv[i], "--sibling") && i + 1 < argc)
@@ -1385,7 +1469,7 @@ int main(int argc, char **argv)
 	}
 	series = getenv("BENCH_SERIES") && !strcmp(getenv("BENCH_SERIES"), "1");
 	if (!bdf) {
-		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace N] [--race N] [--race-any] [--share BDF2] [--fail-nth [--sibling BDF2]] [--stress SECS --with BDF2 ...] BDF\n",
+		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace N] [--race N] [--race-any] [--share BDF2] [--release] [--fail-nth [--sibling BDF2]] [--stress SECS --with BDF2 ...] BDF\n",
 			argv[0]);
 		return 100;
 	}
@@ -1402,8 +1486,7 @@ int main(int argc, char **argv)
 
 	if (fail_nth) {
 		fail_nth_test(&v, use_iommufd, sibling, shots);
-		printf("vfio-msi: %d failure(s)\n", failures);
-		return failures;
+		return verdict();
 	}
 
 	if (race) {
@@ -1412,8 +1495,7 @@ int main(int argc, char **argv)
 			return 100;
 		}
 		race_test(&v, race, shots);
-		printf("vfio-msi: %d failure(s)\n", failures);
-		return failures;
+		return verdict();
 	}
 
 	if (stress) {
@@ -1422,8 +1504,16 @@ int main(int argc, char **argv)
 			return 100;
 		}
 		stress_test(&v, with, nwith, stress);
-		printf("vfio-msi: %d failure(s)\n", failures);
-		return failures;
+		return verdict();
+	}
+
+	if (release) {
+		if (!v.is_edu) {
+			fprintf(stderr, "--release needs an edu as BDF\n");
+			return 100;
+		}
+		release_test(&v, shots, use_iommufd);
+		return verdict();
 	}
 
 	if (share) {
@@ -1432,8 +1522,7 @@ int main(int argc, char **argv)
 			return 100;
 		}
 		share_test(&v, share, shots);
-		printf("vfio-msi: %d failure(s)\n", failures);
-		return failures;
+		return verdict();
 	}
 
 	printf("%s %s via %s: %d vector(s), %d cycles\n", bdf, v.is_edu ? "edu/MSI" : "e1000e/MSI-X",
@@ -1506,6 +1595,5 @@ int main(int argc, char **argv)
 		irqs_disable(&v);
 	}
 
-	printf("vfio-msi: %d failure(s)\n", failures);
-	return failures;
+	return verdict();
 }
