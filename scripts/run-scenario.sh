@@ -8,12 +8,23 @@
 # printed "BENCH-RESULT NAME PASS" and the console holds no kernel splat. A guest
 # that does not power off within BENCH_TIMEOUT seconds fails.
 #
-# BENCH_SERIES=1|0 says whether the kernel has the series (default: its tree,
-# found through IMAGE's build directory, has drivers/iommu/msi-doorbell.c and
-# its .config IOMMU_DEBUGFS); the guest gets it as bench.series=. A scenario
-# with "#@ requires: series" is not booted without it: exit 77 (skipped).
+# Whether the kernel has the series is read from IMAGE's build tree (its
+# source has drivers/iommu/msi-doorbell.c and its .config IOMMU_DEBUGFS),
+# never from the environment; the guest gets it as bench.series=. A
+# scenario that cannot run (a program it requires is missing from the
+# initramfs) fails: nothing here is skipped.
 # Unless it says "#@ kmemleak: off", the guest must have run its kmemleak
 # check ("ok: kmemleak:"), so a kernel without kmemleak fails.
+# Any "FAIL:" line the guest printed fails the scenario, whatever its
+# BENCH-RESULT says.
+#
+# SMMU events are counted from QEMU's own trace (smmuv3_record_event,
+# never rate-limited, in LOGDIR/NAME.smmu-events), not from the guest's
+# kernel log: every translation-class event (F_TRANSLATION, F_ADDR_SIZE,
+# F_ACCESS, F_PERMISSION: 0x10-0x13) fails the scenario unless it says
+# "#@ smmu-faults: expected" (then each such event must hit the page of
+# an IOVA the guest announced with "EXPECT-FAULT-IOVA 0x..." before) or
+# "#@ smmu-faults: outside START END" (none may hit [START, END)).
 set -uo pipefail
 
 image=$1 initrd=$2 logdir=$3 name=$4
@@ -23,31 +34,37 @@ timeout_s=${BENCH_TIMEOUT:-300}
 [ -f "$spec" ] || { echo "run-scenario: no scenario $spec" >&2; exit 2; }
 mkdir -p "$logdir"
 log=$logdir/$name.log
+events=$logdir/$name.smmu-events
+# A log of an earlier run must never be read as this one's.
+rm -f "$log" "$events" "$logdir/$name.judged" "$logdir/$name.judged.cut"
 
 hdr() { sed -n "s/^#@ $1: *//p" "$spec"; }
 machine=$(hdr machine)
 memory=$(hdr memory)	# MiB, default 1024
 append=$(hdr append)
-if [ -z "${BENCH_SERIES:-}" ]; then
-	obj=$(dirname "$image")/../../..
-	ksrc=$obj
-	[ -e "$obj/source" ] && ksrc=$obj/source
-	BENCH_SERIES=0
-	[ -f "$ksrc/drivers/iommu/msi-doorbell.c" ] &&
-		grep -q '^CONFIG_IOMMU_DEBUGFS=y' "$obj/.config" 2>/dev/null && BENCH_SERIES=1
-fi
-if [ "$(hdr requires)" = series ] && [ "$BENCH_SERIES" != 1 ]; then
-	printf 'SKIP  %-16s: needs a kernel with the series (BENCH_SERIES=%s)\n' "$name" "$BENCH_SERIES"
-	exit 77
-fi
+obj=$(dirname "$image")/../../..
+ksrc=$obj
+[ -e "$obj/source" ] && ksrc=$obj/source
+BENCH_SERIES=0
+[ -f "$ksrc/drivers/iommu/msi-doorbell.c" ] &&
+	grep -q '^CONFIG_IOMMU_DEBUGFS=y' "$obj/.config" 2>/dev/null && BENCH_SERIES=1
 # "#@ requires: /bin/PROG": the initramfs must carry PROG (upstream
-# selftests are built only for the bases that list them).
+# selftests are built by initramfs.sh); a missing one fails the scenario.
 case $(hdr requires) in
+"") ;;
 /*)
-	if ! cpio -it <"$initrd" 2>/dev/null | grep -qx "$(hdr requires | sed 's|^/||')"; then
-		printf 'SKIP  %-16s: %s is not in this base'"'"'s initramfs\n' "$name" "$(hdr requires)"
-		exit 77
+	listing=$(cpio -it --quiet <"$initrd") || {
+		echo "FAIL  $name: cannot list $initrd with cpio"
+		exit 1
+	}
+	if ! grep -qxF "$(hdr requires | sed 's|^/||')" <<<"$listing"; then
+		printf 'FAIL  %-16s: %s is not in the initramfs (initramfs.sh builds it)\n' "$name" "$(hdr requires)"
+		exit 1
 	fi
+	;;
+*)
+	echo "run-scenario: $spec: unknown '#@ requires: $(hdr requires)'" >&2
+	exit 2
 	;;
 esac
 append="$append bench.series=$BENCH_SERIES"
@@ -95,6 +112,17 @@ append="$append ${BENCH_APPEND:-}"
 # console line "BENCH-MONITOR CMD" is sent to it as CMD (device_del hp0).
 monitor=(-monitor none)
 watcher=
+# An interrupted run must not leave its monitor watcher behind (it would
+# send this run's commands to the next run's socket).
+stop_watcher() {
+	[ -n "$watcher" ] || return 0
+	pkill -P "$watcher" 2>/dev/null
+	kill "$watcher" 2>/dev/null
+	wait "$watcher" 2>/dev/null
+	watcher=
+}
+trap 'stop_watcher' EXIT
+trap 'stop_watcher; exit 130' INT TERM
 if [ "$(hdr monitor)" = on ]; then
 	sock=$logdir/$name.mon
 	: >"$logdir/$name.monitor"
@@ -138,19 +166,17 @@ if [ "$(hdr qemu)" = 10 ]; then
 	qemu=("$q" -L "$QEMU10_DIR/usr/share/qemu")
 fi
 
+: >"$events"
 start=$(date +%s.%N)
 timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" \
 	-M "$machine" -cpu cortex-a57 -smp 2 -m "${memory:-1024}" \
 	-nodefaults -display none -serial stdio "${monitor[@]}" -no-reboot \
 	-kernel "$image" -initrd "$initrd" \
-	-append "console=ttyAMA0 panic=-1 loglevel=7 bench.scenario=$name $append" \
+	-append "console=ttyAMA0 panic=-1 loglevel=7 log_buf_len=8M bench.scenario=$name $append" \
+	-trace "enable=smmuv3_record_event" -d guest_errors -D "$events" \
 	"${devices[@]}" </dev/null >"$log" 2>&1
 rc=$?
-if [ -n "$watcher" ]; then
-	kill "$watcher" 2>/dev/null
-	pkill -P "$watcher" 2>/dev/null
-	wait "$watcher" 2>/dev/null
-fi
+stop_watcher
 secs=$(echo "$(date +%s.%N) - $start" | bc)
 
 why=
@@ -160,6 +186,8 @@ elif ! grep -q "^BENCH-END" "$log"; then
 	why="guest did not finish (qemu exit $rc)"
 elif ! grep -q "^BENCH-RESULT $name PASS" "$log"; then
 	why="guest checks failed"
+elif grep -q '^FAIL:' "$log"; then
+	why="the guest printed FAIL: lines, yet reported PASS"
 fi
 # "#@ known-splat: pciehp-reset-lock": mainline 7.3's pciehp reports a
 # lock-order inversion of its own on the first hot-removal (it takes
@@ -193,11 +221,20 @@ open(sys.argv[2], "w").write("\n".join(out))
 print("known-splat: %d report(s) cut" % cut, file=open(sys.argv[2] + ".cut", "w"))
 PY
 fi
-# Any of these in a console fails the scenario, whatever the guest said.
-splat=$(grep -nE '(^|[^A-Z_])BUG:|WARNING:|sleeping function called from invalid context|possible (recursive|circular) locking|inconsistent lock state|INFO: trying to register non-static key|Kernel panic|Oops|unreferenced object 0x' "$judged" | head -5)
+# Any of these in a console fails the scenario, whatever the guest said:
+# kernel reports, lockdep, RCU stalls, an unhandled interrupt and printk
+# messages the console dropped (a report could be among them).
+splat=$(grep -nE '(^|[^A-Z_])BUG:|WARNING:|sleeping function called from invalid context|possible (recursive|circular) locking|inconsistent lock state|INFO: trying to register non-static key|Kernel panic|Oops|unreferenced object 0x|rcu: INFO: .*detected stall|self-detected stall|nobody cared|printk messages dropped' "$judged" | head -5)
 if [ -n "$splat" ]; then
 	why="${why:+$why; }kernel splat in console:
 $splat"
+fi
+# SMMU events from QEMU's trace: translation-class ones are faults.
+if [ ! -f "$events" ]; then
+	why="${why:+$why; }no SMMU event trace from QEMU ($events)"
+else
+	faults=$(python3 "$top/scripts/smmu-events.py" "$events" "$log" $(hdr smmu-faults)) ||
+		why="${why:+$why; }SMMU faults: $faults"
 fi
 # A guest that skipped its kmemleak check must not pass.
 if [ "$(hdr kmemleak)" != off ] && grep -q "^BENCH-END" "$log" && ! grep -q "^ok: kmemleak:" "$log"; then
@@ -206,7 +243,7 @@ fi
 
 printf '%s %.1fs\n' "$name" "$secs" >>"$logdir/timings"
 if [ -z "$why" ]; then
-	printf 'PASS  %-16s (%.1fs)\n' "$name" "$secs"
+	printf 'PASS  %-16s (%.1fs%s)\n' "$name" "$secs" "${faults:+, $faults}"
 	exit 0
 fi
 printf 'FAIL  %-16s (%.1fs): %s\n      log: %s\n' "$name" "$secs" "$why" "$log"
