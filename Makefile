@@ -11,7 +11,7 @@ LIB		:= set -eo pipefail; . scripts/lib.sh
 JOBS		?= $(shell nproc)
 export BASE JOBS
 
-.PHONY: help all demo test deps tree export roundtrip b4check config kernel initramfs kunit kunit-tool \
+.PHONY: help all demo test base-kernel deps tree export roundtrip b4check config kernel initramfs kunit kunit-tool \
 	scenario check series bisect-check bisect-boot bench matrix kasan rt fresh-root clean distclean
 
 help: ## list the targets
@@ -51,8 +51,11 @@ demo: kernel initramfs ## boot the demo tour and print it (README's first comman
 	@$(LIB); BENCH_TIMEOUT=300 scripts/run-scenario.sh "$$IMAGE" "$$INITRAMFS" "$$LOGS" demo && rc=0 || rc=$$?; \
 	sed -n '/^BENCH-START/,/^BENCH-END/p' "$$LOGS/demo.log"; exit $$rc
 
-test: kernel initramfs ## run every test, last line "N passed, N failed[, N skipped]"
-	@$(LIB); export BENCH_FRAGMENTS="$$(fragments test)"; \
+base-kernel: tree ## the unpatched base kernel (same test config), for make test's controls
+	@scripts/base-kernel.sh
+
+test: kernel base-kernel initramfs ## every test, the base kernel's controls included; last line "N passed, N failed[, N skipped]"
+	@$(LIB); export BENCH_FRAGMENTS="$$(fragments test)" BASE_IMAGE BASE_LOGS; \
 	scripts/test.sh "$$SRC" "$$OBJ" "$$IMAGE" "$$INITRAMFS" "$$LOGS" $(SCENARIOS)
 
 kunit: kernel initramfs ## the KUnit boot alone

@@ -13,7 +13,7 @@ set -euo pipefail
 
 pkgs=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
 	make gcc bc flex bison libssl-dev libelf-dev cpio xz-utils python3 perl git sparse file
-	debian-archive-keyring dpkg-dev rsync ca-certificates python3-ply python3-git)
+	debian-archive-keyring dpkg-dev rsync ca-certificates python3-ply python3-git procps)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -48,16 +48,17 @@ b4() {
 
 # fragments FLAVOUR: the kconfig fragments of a kernel flavour, later ones
 # overriding earlier ones. "test" is the kernel make test boots; "perf" the
-# benchmark kernel (no lockdep, kmemleak or KUnit). The series may add
+# benchmark kernel (no lockdep, kmemleak or KUnit); "base-test" the test
+# kernel's fragments for the unpatched base (the controls). The series may add
 # options of its own (its KUnit suites) in $SERIES_DIR/series.config.
 fragments() {
 	local f
 	for f in base pci-iommu devices; do echo "$TOP/tests/config/$f.config"; done
 	case $1 in
-	test)
+	test | base-test)
 		echo "$TOP/tests/config/debug.config"
 		echo "$TOP/tests/config/selftests.config"
-		[ -f "$SERIES_DIR/series.config" ] && echo "$SERIES_DIR/series.config"
+		[ $1 = base-test ] || [ ! -f "$SERIES_DIR/series.config" ] || echo "$SERIES_DIR/series.config"
 		;;
 	perf) echo "$TOP/tests/config/perf.config" ;;
 	*) echo "bench: unknown kernel flavour $1" >&2; return 1 ;;
@@ -78,3 +79,11 @@ kmake() {
 	shift 2
 	make -C "$src" O="$obj" "${KARCH[@]}" "$@"
 }
+
+# The unpatched base kernel, the controls of make test: a worktree of SRC
+# at the base commit, built with the test kernel's fragments but the
+# series' own (its KUnit options), out of tree like the test kernel.
+BASE_SRC=$B/base-src
+BASE_OBJ=$B/base-obj
+BASE_IMAGE=$BASE_OBJ/arch/arm64/boot/Image
+BASE_LOGS=$B/logs-base

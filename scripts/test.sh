@@ -4,7 +4,18 @@
 # Prints one line per result and ends with "N passed, N failed[, N
 # skipped]".
 #
+# Every scenario boots the kernel with the series, then the unpatched base
+# kernel (same test configuration, scripts/base-kernel.sh) as its control,
+# as its "#@ base:" line says:
+#   "#@ base: same"        the base must pass it too;
+#   "#@ base: fails TAG"   the base must fail it, and its first "FAIL:" line
+#                          must be the check tagged TAG ("FAIL: TAG: ..."):
+#                          the behaviour the series adds, named;
+#   "#@ base: none WHY"    not booted on the base (WHY says why).
+# Each control is one result ("control:NAME"). BASE_IMAGE empty: no controls.
+#
 # usage: test.sh SRC OBJ IMAGE INITRAMFS LOGDIR [SCENARIO...]
+#   BASE_IMAGE, BASE_LOGS (environment): the base kernel and its log directory
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,31 +55,31 @@ else
 fi
 
 # 3. The scenarios, KUnit's among them: boot with the suites enabled, parse
-# the KTAP with the tree's kunit.py, count each case.
-# Does the kernel have the series (its msi-doorbell.c and debugfs view)?
-# Scenarios with "#@ requires: series" are skipped without it, and the guest
-# then lets the debugfs checks go; with it, they must hold.
-if [ -z "${BENCH_SERIES:-}" ]; then
-	BENCH_SERIES=0
-	[ -f "$src/drivers/iommu/msi-doorbell.c" ] && grep -q '^CONFIG_IOMMU_DEBUGFS=y' "$obj/.config" &&
-		BENCH_SERIES=1
-fi
-export BENCH_SERIES
-# KUnit cases are expected when the kernel enables a KUnit test (the series
-# adds its own); then a boot that printed no KTAP fails.
-if [ -z "${BENCH_EXPECT_KUNIT:-}" ]; then
-	BENCH_EXPECT_KUNIT=0
-	grep -qE '^CONFIG_[A-Z0-9_]*(KUNIT_TEST|_KUNIT)=y' "$obj/.config" && BENCH_EXPECT_KUNIT=1
-fi
+# the KTAP with the tree's kunit.py, count each case. Whether a kernel has
+# the series is read from its tree by run-scenario.sh, never from the
+# environment; a skipped scenario does not exist any more.
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd "$top/tests/scenarios" && ls *.guest | sed 's/\.guest$//' | grep -vxE 'demo|bench|bench-lookup'))
+declare -A series_verdict base_verdict base_rule
 for s in "${scenarios[@]}"; do
+	spec=$top/tests/scenarios/$s.guest
+	rule=$(sed -n 's/^#@ base: *//p' "$spec" 2>/dev/null)
+	case $rule in
+	same | "fails "?* | "none "?*) ;;
+	*) rule="invalid" ;;
+	esac
+	base_rule[$s]=$rule
 	out=$("$top/scripts/run-scenario.sh" "$image" "$initrd" "$logdir" "$s")
-	case $? in
-	0) result PASS "scenario:$s" "$(echo "$out" | sed -n '1s/.*(\(.*\))/(\1)/p')" ;;
-	77) result SKIP "scenario:$s" "($(echo "$out" | sed -n '1s/^SKIP *[^ ]* *: *//p'))" ;;
+	rc=$?
+	if [ "$rule" = invalid ]; then
+		result FAIL "scenario:$s" "($spec has no valid '#@ base: same|fails TAG|none WHY' line)"
+		series_verdict[$s]=FAIL
+		continue
+	fi
+	case $rc in
+	0) result PASS "scenario:$s" "$(echo "$out" | sed -n '1s/.*(\(.*\))/(\1)/p')"; series_verdict[$s]=PASS ;;
 	*) result FAIL "scenario:$s" "
-$out" ;;
+$out"; series_verdict[$s]=FAIL ;;
 	esac
 	# Upstream selftests: one result per TAP case the guest echoed.
 	case $s in
@@ -79,9 +90,12 @@ $out" ;;
 			sed -e 's/^not ok \(.*\)/FAIL selftest:\1/' -e 's/^ok \(.*\) # SKIP.*/SKIP selftest:\1/' \
 			    -e 's/^ok \(.*\)/PASS selftest:\1/' |
 			awk '{ st = $1; $1 = ""; sub(/^ /, ""); gsub(/ /, "_"); print st, $0 }')
+		# Cases the scenario excludes (they fail on the base too) are
+		# listed by name, not counted as skips.
+		sed -n 's/^SELFTEST-EXCLUDED \([^ ]*\) \([^ ]*\) \(.*\)$/EXCLUDED selftest:\1.\2 (\3)/p' "$logdir/$s.log"
 		;;
 	esac
-	if [ "$s" = kunit ]; then
+	if [ "$s" = kunit ] && [ -f "$logdir/kunit.log" ]; then
 		# The parser itself, on crafted logs: a crashed suite, a short plan.
 		if out=$(python3 "$top/scripts/ktap-cases.py" --selftest "$src" 2>&1); then
 			result PASS ktap-selftest "($(echo "$out" | tail -1 | sed 's/^ktap-selftest: //'))"
@@ -98,19 +112,81 @@ $out"
 		while read -r st name why; do
 			result "$st" "kunit:$name" "$why"
 		done < <(echo "$cases" | grep .)
-		if [ -z "$cases" ]; then
-			if [ "$BENCH_EXPECT_KUNIT" = 1 ]; then
-				result FAIL kunit "(no KTAP in $logdir/kunit.log, but the .config enables KUnit tests)"
+		# Every suite the scenario expects ("#@ kunit-suites:") must have
+		# reported cases: one that did not register or run fails.
+		for suite in $(sed -n 's/^#@ kunit-suites: *//p' "$spec"); do
+			if echo "$cases" | grep -q "^[A-Z]* $suite\."; then
+				result PASS "kunit-suite:$suite" "(ran, $(echo "$cases" | grep -c "^[A-Z]* $suite\.") case(s))"
 			else
-				result SKIP kunit "(no KUnit test in this kernel's .config)"
+				result FAIL "kunit-suite:$suite" "(expected suite reported no case in $logdir/kunit.log)"
 			fi
+		done
+		if [ -z "$cases" ]; then
+			result FAIL kunit "(no KTAP in $logdir/kunit.log)"
 		fi
 	fi
 done
 
+# 4. The controls: the same scenarios on the unpatched base kernel.
+if [ -n "${BASE_IMAGE:-}" ]; then
+	blogs=${BASE_LOGS:?BASE_LOGS}
+	mkdir -p "$blogs"
+	rm -f "$blogs/timings"
+	for s in "${scenarios[@]}"; do
+		rule=${base_rule[$s]}
+		case $rule in
+		invalid) continue ;;
+		"none "*) base_verdict[$s]="not booted"; continue ;;
+		esac
+		out=$("$top/scripts/run-scenario.sh" "$BASE_IMAGE" "$initrd" "$blogs" "$s")
+		rc=$?
+		first=$(grep -m1 '^FAIL:' "$blogs/$s.log" 2>/dev/null | tr -d '\r')
+		case $rule in
+		same)
+			if [ $rc = 0 ]; then
+				base_verdict[$s]=PASS
+				result PASS "control:$s" "(base passes too)"
+			else
+				base_verdict[$s]=FAIL
+				result FAIL "control:$s" "(want the base to pass too)
+$out"
+			fi
+			;;
+		"fails "*)
+			tag=${rule#fails }
+			if [ $rc = 0 ]; then
+				base_verdict[$s]=PASS
+				result FAIL "control:$s" "(the base passes, want it to fail at '$tag')"
+			elif [[ $first == "FAIL: $tag:"* ]]; then
+				base_verdict[$s]="FAIL at $tag"
+				result PASS "control:$s" "(base fails at $tag: ${first#FAIL: $tag: })"
+			else
+				base_verdict[$s]="FAIL elsewhere"
+				result FAIL "control:$s" "(the base fails, but not at '$tag' first: ${first:-no FAIL: line})
+$out"
+			fi
+			;;
+		esac
+	done
+fi
+
+# 5. One table: each scenario on the series and on the base.
+echo
+printf '%-28s %-8s %-22s %s\n' scenario series base "base expected"
+for s in "${scenarios[@]}"; do
+	r=${base_rule[$s]}
+	case $r in
+	same) want=pass ;;
+	"fails "*) want="fail at ${r#fails }" ;;
+	"none "*) want="n/a: ${r#none }" ;;
+	*) want="?" ;;
+	esac
+	printf '%-28s %-8s %-22s %s\n' "$s" "${series_verdict[$s]:-?}" "${base_verdict[$s]:--}" "$want"
+done
 echo
 echo "timings (s):"
 sed 's/^/  /' "$logdir/timings" 2>/dev/null
+[ -z "${BASE_IMAGE:-}" ] || { echo "base kernel:"; sed 's/^/  /' "$BASE_LOGS/timings" 2>/dev/null; }
 echo "logs: $logdir"
 echo
 if [ $skip -gt 0 ]; then

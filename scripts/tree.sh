@@ -35,6 +35,15 @@ if [ ! -d "$src/.git" ]; then
 	mv "$src.tmp" "$src"
 fi
 
+# An interrupted run of ours (Ctrl-C in git am) leaves a half-applied
+# series and git am's session behind: abort that session and start the
+# series again from the base (loudly; nothing of it was exported).
+if [ -d "$src/.git/rebase-apply" ]; then
+	echo "tree: an interrupted 'git am' in $src: aborting it and applying the series again from base" >&2
+	git -C "$src" am --abort 2>/dev/null || rm -rf "$src/.git/rebase-apply"
+	force=1
+fi
+
 id=$(series_id "$SERIES_DIR")
 stamp=$src/.git/bench-series
 head=$(git -C "$src" rev-parse HEAD)

@@ -8,11 +8,11 @@
  * with eventfd triggers (pci_alloc_irq_vectors() + request_irq() of each in
  * the kernel, i.e. prepare + activate), then disables them (free). Prints
  * one line per N:
- *   BENCH n=<N> enable_us=<median> disable_us=<median> maps=<median>
- *         unmaps=<median>
- * where maps is the number of iommu:map trace events one enable caused and
- * unmaps the number of iommu:unmap events one disable caused (needs tracefs
- * and the iommu events; -1 without them).
+ *   BENCH n=<N> enable_us=<median> disable_us=<median> maps=<M> unmaps=<U>
+ * The REPEAT timed cycles run with no tracepoint enabled; one more,
+ * untimed, cycle then counts the iommu:map trace events its enable caused
+ * (maps) and the iommu:unmap events its disable caused (unmaps); -1
+ * without tracefs or the iommu events.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -108,7 +108,7 @@ static int set_irqs(int fd, int *efd, int n)
 int main(int argc, char **argv)
 {
 	char link[256], target[256], path[64];
-	int container, group, fd, repeat, a, r, *efd, tracing;
+	int container, group, fd, repeat, a, r, *efd;
 	ssize_t len;
 
 	if (argc < 4) {
@@ -141,15 +141,11 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		die("device fd");
 
-	tracing = !write_file(TRACE "/events/iommu/map/enable", "1") &&
-		  !write_file(TRACE "/events/iommu/unmap/enable", "1");
-
 	for (a = 3; a < argc; a++) {
 		int n = atoi(argv[a]);
 		double *en = calloc(repeat, sizeof(double));
 		double *dis = calloc(repeat, sizeof(double));
-		double *maps = calloc(repeat, sizeof(double));
-		double *unmaps = calloc(repeat, sizeof(double));
+		double maps = -1, unmaps = -1;
 		double t;
 
 		efd = calloc(n, sizeof(int));
@@ -158,33 +154,39 @@ int main(int argc, char **argv)
 			if (efd[i] < 0)
 				die("eventfd");
 		}
+		/* The timed cycles: no tracepoint is enabled. */
 		for (r = 0; r < repeat; r++) {
-			if (tracing)
-				write_file(TRACE "/trace", "");
 			t = now_us();
 			if (set_irqs(fd, efd, n))
 				die("enable");
 			en[r] = now_us() - t;
-			maps[r] = tracing ? trace_count("map") : -1;
-			if (tracing)
-				write_file(TRACE "/trace", "");
 			t = now_us();
 			if (set_irqs(fd, efd, 0))
 				die("disable");
 			dis[r] = now_us() - t;
-			unmaps[r] = tracing ? trace_count("unmap") : -1;
+		}
+		/* Then one untimed cycle counts the IOMMU maps and unmaps. */
+		if (!write_file(TRACE "/events/iommu/map/enable", "1") &&
+		    !write_file(TRACE "/events/iommu/unmap/enable", "1")) {
+			write_file(TRACE "/trace", "");
+			if (set_irqs(fd, efd, n))
+				die("enable");
+			maps = trace_count("map");
+			write_file(TRACE "/trace", "");
+			if (set_irqs(fd, efd, 0))
+				die("disable");
+			unmaps = trace_count("unmap");
+			write_file(TRACE "/events/iommu/map/enable", "0");
+			write_file(TRACE "/events/iommu/unmap/enable", "0");
 		}
 		printf("BENCH n=%d enable_us=%.0f disable_us=%.0f maps=%.0f unmaps=%.0f\n",
-		       n, median(en, repeat), median(dis, repeat), median(maps, repeat),
-		       median(unmaps, repeat));
+		       n, median(en, repeat), median(dis, repeat), maps, unmaps);
 		fflush(stdout);
 		for (int i = 0; i < n; i++)
 			close(efd[i]);
 		free(efd);
 		free(en);
 		free(dis);
-		free(maps);
-		free(unmaps);
 	}
 	return 0;
 }
