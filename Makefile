@@ -11,7 +11,7 @@ LIB		:= set -eo pipefail; . scripts/lib.sh
 JOBS		?= $(shell nproc)
 export BASE JOBS
 
-.PHONY: help all demo test base-kernel deps tree export roundtrip b4check config kernel initramfs kunit kunit-tool \
+.PHONY: help all demo test base-kernel deps deps-core tree export roundtrip b4check config kernel initramfs kunit kunit-tool \
 	scenario check series bisect-check bisect-boot bench matrix kasan rt fresh-root clean distclean
 
 help: ## list the targets
@@ -20,10 +20,13 @@ help: ## list the targets
 
 all: kernel initramfs ## the test kernel and the initramfs
 
-deps: ## install the Debian packages, fetch the base kernel source
+deps: ## install the Debian packages, unpack QEMU 10 and b4, fetch the base kernel source
 	@scripts/deps.sh
 
-tree: deps ## build/BASE/src: the base commit + one commit per patch of the series
+deps-core: ## what make demo needs: the Debian packages and the base source (no QEMU 10, no b4)
+	@scripts/deps.sh --core
+
+tree: deps-core ## build/BASE/src: the base commit + one commit per patch of the series
 	@scripts/tree.sh $(if $(FORCE),--force)
 
 export: ## write build/BASE/src's commits back to the series directory and overlay
@@ -32,7 +35,7 @@ export: ## write build/BASE/src's commits back to the series directory and overl
 roundtrip: tree ## the series directory and overlay agree with the tree
 	@scripts/roundtrip.sh
 
-b4check: tree ## b4 am reads the series directory as one series; its mbox applies to the tree
+b4check: deps tree ## b4 am reads the series directory as one series; its mbox applies to the tree
 	@scripts/b4check.sh
 
 config: tree ## merge the test kernel's fragments, verify every option took
@@ -54,11 +57,11 @@ demo: kernel initramfs ## boot the demo tour and print it (README's first comman
 base-kernel: tree ## the unpatched base kernel (same test config), for make test's controls
 	@scripts/base-kernel.sh
 
-test: kernel base-kernel initramfs ## every test, the base kernel's controls included; last line "N passed, N failed[, N skipped]"
+test: deps kernel base-kernel initramfs ## every test, the base kernel's controls included; last line "N passed, N failed[, N skipped]"
 	@$(LIB); export BENCH_FRAGMENTS="$$(fragments test)" BASE_IMAGE BASE_LOGS; \
 	scripts/test.sh "$$SRC" "$$OBJ" "$$IMAGE" "$$INITRAMFS" "$$LOGS" $(SCENARIOS)
 
-kunit: kernel initramfs ## the KUnit boot alone
+kunit: deps kernel initramfs ## the KUnit boot alone
 	@$(LIB); export BENCH_FRAGMENTS="$$(fragments test)"; \
 	scripts/test.sh "$$SRC" "$$OBJ" "$$IMAGE" "$$INITRAMFS" "$$LOGS" kunit
 
@@ -67,7 +70,7 @@ kunit-tool: tree ## the series' KUnit suites through kunit.py run --arch=arm64 a
 		--cross_compile="$$CROSS" --build_dir="$$B/kunit-tool" --jobs=$(JOBS) \
 		$$(git -C "$$SRC" diff --name-only base..HEAD -- '*.kunitconfig' | xargs -rn1 dirname | sed 's/^/--kunitconfig=/')
 
-scenario: kernel initramfs ## boot SCENARIOS="a b", fail if any fails (a skip is no failure)
+scenario: deps kernel initramfs ## boot SCENARIOS="a b" on the series kernel, fail if any fails
 	@$(LIB); rc=0; for s in $(SCENARIOS); do \
 		scripts/run-scenario.sh "$$IMAGE" "$$INITRAMFS" "$$LOGS" $$s || [ $$? = 77 ] || rc=1; done; exit $$rc
 

@@ -1,12 +1,16 @@
 #!/bin/bash
 # Benchmark the series against the base, side by side in one run: build the
-# base tree and the patched tree with tests/config/perf.config (no lockdep,
-# no kmemleak), boot each under the same QEMU workload (tests/scenarios/
-# bench.guest) ROUNDS times, alternating, and print per kernel the median of
-# the per-boot medians, their spread (min..max over boots) and the
-# patched/base ratios. Then boot the patched kernel once more for the KUnit
-# case that reports the lookup and recompose cost with 1, 16 and 256 bound
-# doorbell pages (tests/scenarios/bench-lookup.guest).
+# base tree and the patched tree with the same configuration
+# (tests/config/perf.config: no lockdep, no kmemleak, no KUnit), boot each
+# under the same QEMU workload (tests/scenarios/bench.guest) ROUNDS times,
+# in an order drawn at random in each round, and print per kernel the
+# median of the per-boot medians, their spread (min..max over boots) and
+# the patched/base ratios with a 95% bootstrap confidence interval
+# (resampling boots). The timed cycles run with no tracepoint enabled.
+# Then a third kernel, the patched one plus KUnit and the series' suites
+# (never timed against the base), boots once for the KUnit case that
+# reports the lookup and recompose cost with 1, 16 and 256 bound doorbell
+# pages (tests/scenarios/bench-lookup.guest).
 #
 # usage: bench.sh BUILDDIR     (env: BENCH_ROUNDS, default 9)
 set -euo pipefail
@@ -23,9 +27,9 @@ mkdir -p "$out"
 "$top/scripts/tree.sh"
 # Both trees are worktrees of build/src, so editing it does not disturb a
 # running benchmark: "base" and the series HEAD.
-for k in base patched; do
+for k in base patched lookup; do
 	rev=base
-	[ $k = patched ] && rev=$(git -C "$src" rev-parse HEAD)
+	[ $k != base ] && rev=$(git -C "$src" rev-parse HEAD)
 	if [ ! -d "$out/$k-src" ]; then
 		git -C "$src" worktree add -q --detach "$out/$k-src" "$rev"
 	else
@@ -33,10 +37,10 @@ for k in base patched; do
 	fi
 done
 
-for k in base patched; do
+for k in base patched lookup; do
 	s=$out/$k-src
 	kfrags=("${frags[@]}")
-	[ $k = patched ] && kfrags+=("$top/tests/config/bench-kunit.config" "$SERIES_DIR/series.config")
+	[ $k = lookup ] && kfrags+=("$top/tests/config/bench-kunit.config" "$SERIES_DIR/series.config")
 	"$top/scripts/kconfig.sh" "$s" "$out/$k-obj" "${kfrags[@]}"
 	echo "bench: building the $k kernel (log $out/$k-kbuild.log)"
 	kmake "$s" "$out/$k-obj" -j"$(nproc)" Image \
@@ -46,7 +50,9 @@ done
 
 : >"$out/results"
 for r in $(seq "$rounds"); do
-	for k in base patched; do
+	order=$(printf 'base\npatched\n' | shuf)
+	echo "bench: round $r: $(echo $order)"
+	for k in $order; do
 		BENCH_TIMEOUT=900 "$top/scripts/run-scenario.sh" "$out/$k-obj/arch/arm64/boot/Image" \
 			"$out/initramfs.cpio" "$out/logs-$k" bench >/dev/null || {
 			echo "bench: the $k run failed, see $out/logs-$k/bench.log" >&2
@@ -56,18 +62,28 @@ for r in $(seq "$rounds"); do
 		cp "$out/logs-$k/bench.log" "$out/logs-$k/bench-$r.log"
 	done
 done
-BENCH_TIMEOUT=900 "$top/scripts/run-scenario.sh" "$out/patched-obj/arch/arm64/boot/Image" \
-	"$out/initramfs.cpio" "$out/logs-patched" bench-lookup >/dev/null || {
-	echo "bench: the lookup cost boot failed, see $out/logs-patched/bench-lookup.log" >&2
+BENCH_TIMEOUT=900 "$top/scripts/run-scenario.sh" "$out/lookup-obj/arch/arm64/boot/Image" \
+	"$out/initramfs.cpio" "$out/logs-lookup" bench-lookup >/dev/null || {
+	echo "bench: the lookup cost boot failed, see $out/logs-lookup/bench-lookup.log" >&2
 	exit 1
 }
-grep -o 'BENCH-LOOKUP.*' "$out/logs-patched/bench-lookup.log" >"$out/lookup" || {
-	echo "bench: no BENCH-LOOKUP line in $out/logs-patched/bench-lookup.log" >&2
+grep -o 'BENCH-LOOKUP.*' "$out/logs-lookup/bench-lookup.log" >"$out/lookup" || {
+	echo "bench: no BENCH-LOOKUP line in $out/logs-lookup/bench-lookup.log" >&2
 	exit 1
 }
 
 python3 - "$out/results" "$out/lookup" <<'PY'
-import statistics, sys
+import random, statistics, sys
+
+
+def ci(base, patched, rounds=2000):
+    """95% bootstrap interval of median(patched) / median(base), boots resampled."""
+    rng = random.Random(1)
+    r = sorted(statistics.median(rng.choices(patched, k=len(patched))) /
+               statistics.median(rng.choices(base, k=len(base))) for _ in range(rounds))
+    return r[int(0.025 * rounds)], r[int(0.975 * rounds) - 1]
+
+
 rows = {}
 for line in open(sys.argv[1]):
     k, *kv = line.split()
@@ -77,18 +93,21 @@ fields = ('enable_us', 'disable_us', 'maps', 'unmaps')
 print(f"{'vectors':>8} {'kernel':>8} {'enable us':>10} {'(min..max)':>14} {'disable us':>11} "
       f"{'(min..max)':>14} {'maps/enable':>12} {'unmaps/disable':>15} {'boots':>6}")
 for n in sorted({n for _, n in rows}):
-    med = {}
+    med, vals = {}, {}
     for k in ('base', 'patched'):
         ds = rows.get((k, n), [])
-        v = {f: [float(d.get(f, -1)) for d in ds] for f in fields}
+        v = vals[k] = {f: [float(d.get(f, -1)) for d in ds] for f in fields}
         med[k] = {f: statistics.median(v[f]) for f in fields}
         print(f"{n:>8} {k:>8} {med[k]['enable_us']:>10.0f} "
               f"{min(v['enable_us']):>6.0f}..{max(v['enable_us']):<6.0f} "
               f"{med[k]['disable_us']:>11.0f} "
               f"{min(v['disable_us']):>6.0f}..{max(v['disable_us']):<6.0f} "
               f"{med[k]['maps']:>12.0f} {med[k]['unmaps']:>15.0f} {len(ds):>6}")
+    e_lo, e_hi = ci(vals['base']['enable_us'], vals['patched']['enable_us'])
+    d_lo, d_hi = ci(vals['base']['disable_us'], vals['patched']['disable_us'])
     print(f"{n:>8} {'ratio':>8} {med['patched']['enable_us'] / med['base']['enable_us']:>10.2f} "
-          f"{'':>14} {med['patched']['disable_us'] / med['base']['disable_us']:>11.2f}")
+          f"{e_lo:>6.2f}..{e_hi:<6.2f} {med['patched']['disable_us'] / med['base']['disable_us']:>11.2f} "
+          f"{d_lo:>6.2f}..{d_hi:<6.2f}   (ratio: patched/base, 95% bootstrap interval)")
 print()
 print("lookup and recompose cost, patched kernel, one device (KUnit, 2000 loops):")
 for line in open(sys.argv[2]):

@@ -22,6 +22,14 @@ IMAGE=$OBJ/arch/arm64/boot/Image
 SERIES_DIR=$TOP/$base_series
 # Where the final content of the files the series adds is kept.
 OVERLAY=$TOP/${base_overlay:-.}
+# The archive moved on: deps.sh took the version it has now in place of the
+# pin, and recorded both ("PINNED TAKEN").
+BASE_VERSION_PINNED=
+if [ -f "$TOP/build/dl/$base_pkg.version" ] &&
+	[ "$(cut -d' ' -f1 "$TOP/build/dl/$base_pkg.version")" = "$base_version" ]; then
+	BASE_VERSION_PINNED=$base_version
+	base_version=$(cut -d' ' -f2 "$TOP/build/dl/$base_pkg.version")
+fi
 # Upstream version of the base ("7.3.4").
 BASE_KVER=${base_version%%-*}
 BASE_KVER=${BASE_KVER#*:}

@@ -77,7 +77,7 @@ for s in "${scenarios[@]}"; do
 		continue
 	fi
 	case $rc in
-	0) result PASS "scenario:$s" "$(echo "$out" | sed -n '1s/.*(\(.*\))/(\1)/p')"; series_verdict[$s]=PASS ;;
+	0) result PASS "scenario:$s" "$(echo "$out" | sed -n '1s/^PASS *[^ ]* *(\(.*\))$/(\1)/p')"; series_verdict[$s]=PASS ;;
 	*) result FAIL "scenario:$s" "
 $out"; series_verdict[$s]=FAIL ;;
 	esac

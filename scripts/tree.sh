@@ -15,6 +15,20 @@ force=0
 src=$SRC
 tarball=$TOP/build/dl/$base_pkg-$base_version/usr/src/$base_pkg.tar.xz
 
+# The base moved (deps.sh took the archive's newer upload of the package):
+# a tree whose base commit is another version is unpacked afresh, unless it
+# holds work that was not exported.
+if [ -d "$src/.git" ] && [ "$(git -C "$src" log -1 --format=%s "$base_tag" 2>/dev/null)" != "base: Debian $base_pkg $base_version" ]; then
+	st=$src/.git/bench-series
+	if [ $force = 0 ] && { [ ! -f "$st" ] || [ "$(cut -d' ' -f2 "$st")" != "$(git -C "$src" rev-parse HEAD)" ] ||
+		[ -n "$(git -C "$src" status --porcelain -uno)" ]; }; then
+		echo "tree: FAILED: $src is on another base than $base_pkg $base_version and has work not exported." >&2
+		echo "      Run 'make export BASE=$BASE' to keep it, or 'make tree BASE=$BASE FORCE=1' to discard it." >&2
+		exit 1
+	fi
+	echo "tree: $src is on another base ($(git -C "$src" log -1 --format=%s "$base_tag")): unpacking $base_pkg $base_version afresh" >&2
+	rm -rf "$src" "$BASE_SRC"
+fi
 if [ ! -d "$src/.git" ]; then
 	[ -f "$tarball" ] || { echo "tree: FAILED: $tarball missing ('make deps' fetches it)" >&2; exit 1; }
 	rm -rf "$src.tmp"

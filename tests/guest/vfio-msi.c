@@ -99,6 +99,8 @@
 
 static int failures;
 static unsigned int fail_nth_step;	/* the fail-nth step in progress */
+/* A sweep that reaches this many injection points fails: no silent cap. */
+#define FAIL_NTH_MAX 5000
 static int race_any;
 static const char *bdf;
 static int series;
@@ -1007,7 +1009,7 @@ static unsigned int fail_nth_enable(struct vdev *v, int use_iommufd, int shots)
 	 * enable in a new IOMMU domain (or IOAS), which maps the doorbell, is
 	 * swept too and not only the enables that find it mapped.
 	 */
-	for (n = 1; n < 5000; n++) {
+	for (n = 1; n < FAIL_NTH_MAX; n++) {
 		fail_nth_step = n;
 		vdev_close(v);
 		vdev_open(v, use_iommufd);
@@ -1028,6 +1030,10 @@ static unsigned int fail_nth_enable(struct vdev *v, int use_iommufd, int shots)
 			if (ret != last_err)
 				printf("  enable, injection %u: %s\n", n, strerror(-ret));
 			last_err = ret;
+			/* Every injection point here is a failed allocation. */
+			if (ret != -ENOMEM)
+				check(0, "errno: enable, injection %u: a failed allocation came back as %s, want ENOMEM",
+				      n, strerror(-ret));
 		} else {
 			/* The failure was absorbed: the vectors must work. */
 			expect_irqs(v, shots, "absorbed enable", n);
@@ -1039,6 +1045,7 @@ static unsigned int fail_nth_enable(struct vdev *v, int use_iommufd, int shots)
 		irqs_disable(v);
 	}
 	fail_nth_step = 0;
+	check(n < FAIL_NTH_MAX, "the enable sweep ended before its cap of %d steps", FAIL_NTH_MAX);
 	printf("FAIL-NTH enable: %u injection point(s) reached, %u returned an errno\n", n - 1, errs);
 	return n - 1;
 }
@@ -1054,7 +1061,7 @@ static unsigned int fail_nth_replace(struct vdev *v, int shots)
 		check(0, "enable before the replace sweep: %s", strerror(-ret));
 		return 0;
 	}
-	for (n = 1; n < 5000; n++) {
+	for (n = 1; n < FAIL_NTH_MAX; n++) {
 		fail_nth_step = n;
 		uint32_t to = cur == v->ioas ? other : v->ioas;
 
@@ -1075,6 +1082,7 @@ static unsigned int fail_nth_replace(struct vdev *v, int shots)
 	device_quiesce(v);
 	irqs_disable(v);
 	fail_nth_step = 0;
+	check(n < FAIL_NTH_MAX, "the replace sweep ended before its cap of %d steps", FAIL_NTH_MAX);
 	printf("FAIL-NTH replace: %u injection point(s) reached, %u returned an errno\n", n - 1, errs);
 	return n - 1;
 }
@@ -1110,7 +1118,7 @@ static unsigned int fail_nth_disable(struct vdev *v, int shots)
 	int ret, hit, f0;
 
 	debugfs_quiet = 1;
-	for (n = 1; n < 5000; n++) {
+	for (n = 1; n < FAIL_NTH_MAX; n++) {
 		fail_nth_step = n;
 		if (enable_and_fire(v, shots, "before a disable injection", n))
 			break;
@@ -1139,6 +1147,7 @@ static unsigned int fail_nth_disable(struct vdev *v, int shots)
 		irqs_disable(v);
 	debugfs_quiet = 0;
 	fail_nth_step = 0;
+	check(n < FAIL_NTH_MAX, "the disable sweep ended before its cap of %d steps", FAIL_NTH_MAX);
 	printf("FAIL-NTH disable: %u injection point(s) reached\n", n - 1);
 	return n - 1;
 }
@@ -1212,7 +1221,7 @@ static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char 
 	debugfs_quiet = 1;
 	expect_sibling(sib, 1, "before the attach sweep", 0);
 	expect_sibling_fires(sib, "before the attach sweep", 0);
-	for (n = 1; n < 5000; n++) {
+	for (n = 1; n < FAIL_NTH_MAX; n++) {
 		fail_nth_step = n;
 		v->container = v->group = v->iommufd = v->fd = -1;
 		claimed = 0;
@@ -1287,6 +1296,7 @@ static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char 
 	}
 	debugfs_quiet = 0;
 	fail_nth_step = 0;
+	check(n < FAIL_NTH_MAX, "the attach sweep ended before its cap of %d steps", FAIL_NTH_MAX);
 	printf("FAIL-NTH attach: %u injection point(s) reached, %u returned an errno\n", n - 1, errs);
 	return n - 1;
 }
