@@ -92,6 +92,10 @@ for d in $(hdr devices); do
 	# rp-edu: port rp1 (00:10.0) with an edu, id hp0 (01:00.0).
 	rp-edu) devices+=(-device pcie-root-port,id=rp1,chassis=1,addr=10.0,disable-acs=on
 		-device edu,bus=rp1,id=hp0) ;;
+	# rp-edu64: the same with an edu whose DMA reaches 64-bit IOVAs (a
+	# kernel DMA domain's are near 4 GiB: the edu's default mask is 28 bits).
+	rp-edu64) devices+=(-device pcie-root-port,id=rp1,chassis=1,addr=10.0,disable-acs=on
+		-device edu,bus=rp1,id=hp0,dma_mask=0xffffffffffffffff) ;;
 	rp-nvme | rp-nvme2)
 		i=1
 		[ $d = rp-nvme2 ] && i=2

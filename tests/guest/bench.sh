@@ -88,6 +88,39 @@ no_smmu_fault() {
 		fail "$n SMMU translation fault(s)"
 }
 
+# Config space of PCI device $1 at offset $2: a byte (cfg8), 16 (cfg16)
+# or 32 bits (cfg32), in decimal.
+cfg8() { echo $(od -An -tu1 -j "$2" -N1 /sys/bus/pci/devices/$1/config); }
+cfg16() { echo $(od -An -tu2 -j "$2" -N2 /sys/bus/pci/devices/$1/config); }
+cfg32() { echo $(od -An -tu4 -j "$2" -N4 /sys/bus/pci/devices/$1/config); }
+
+# Offset of capability $2 of PCI device $1 (0 if none).
+cap_of() {
+	p=$(($(cfg8 $1 52) & 0xfc)) i=0
+	while [ $p != 0 ] && [ $i -lt 48 ]; do
+		[ "$(cfg8 $1 $p)" = $(($2)) ] && { echo $p; return; }
+		p=$(($(cfg8 $1 $((p + 1))) & 0xfc)) i=$((i + 1))
+	done
+	echo 0
+}
+
+# The MSI address PCI device $1 is programmed with, in hex: its MSI
+# capability's (64-bit) if MSI is enabled, else MSI-X table entry 0
+# (read with devmem) if MSI-X is; empty if neither.
+msi_address() {
+	c=$(cap_of $1 0x05)
+	if [ $c != 0 ] && [ $(($(cfg16 $1 $((c + 2))) & 1)) = 1 ]; then
+		printf '0x%x\n' $(($(cfg32 $1 $((c + 4))) + ($(cfg32 $1 $((c + 8))) << 32)))
+		return
+	fi
+	c=$(cap_of $1 0x11)
+	[ $c != 0 ] && [ $(($(cfg16 $1 $((c + 2))) & 0x8000)) != 0 ] || return 0
+	t=$(cfg32 $1 $((c + 4)))
+	bar=$(sed -n "$(((t & 7) + 1))p" /sys/bus/pci/devices/$1/resource | cut -d' ' -f1)
+	e=$((bar + (t & ~7)))
+	printf '0x%x\n' $(($(devmem $e 32) + ($(devmem $((e + 4)) 32) << 32)))
+}
+
 # Fire PCIe port $1's own interrupt (a real MSI write of the port through
 # its IOMMU domain) and check that it arrives; $2 says when. See
 # tests/guest/pcie-port-fire.c.
@@ -160,8 +193,8 @@ no_smmu_fault_in() {
 # without 0x)? For checks that expect a fault: the IOVA is the third dword
 # printed after the event line; a count could be a fault on another address.
 smmu_fault_at() {
-	iova=${1#0x}
-	dmesg | grep -A4 'event 0x10 received' | grep -qiE "0x0*$iova\$"
+	_fault_iova=${1#0x}
+	dmesg | grep -A4 'event 0x1[0-3] received' | grep -qiE "0x0*$_fault_iova\$"
 }
 
 # The doorbell debugfs view must list no bound page ($1 says when). A

@@ -1313,8 +1313,12 @@ static void fail_nth_test(struct vdev *v, int use_iommufd, const char *sib, int 
 		check(fail_nth_attach(v, use_iommufd, sib, shots) > 0,
 		      "the attach with %s's MSI live reached injection points", sib);
 	} else {
-		check(fail_nth_enable(v, use_iommufd, shots) > 0, "the MSI enable reached injection points");
+		/*
+		 * The release path first: its freed-doorbell check is the one
+		 * the base kernel's control expects to fail first.
+		 */
 		fail_nth_disable(v, shots);
+		check(fail_nth_enable(v, use_iommufd, shots) > 0, "the MSI enable reached injection points");
 		if (use_iommufd)
 			check(fail_nth_replace(v, shots) > 0, "the replace reached injection points");
 	}
