@@ -81,6 +81,8 @@ unpack_from_suite() {
 	apt=$TOP/build/dl/apt-$(basename "$dir")
 	if [ "$(cat "$dir/.pinned" 2>/dev/null)" = "$version" ] && [ -f "$dir/.version" ]; then
 		echo "deps: $what $(cat "$dir/.version") present ($dir)"
+		[ "$(cat "$dir/.version")" = "$version" ] ||
+			echo "deps: WARNING: $what $(cat "$dir/.version") in use, not the pinned $version, which left the archive" >&2
 		return 0
 	fi
 	private_apt "$apt" amd64 "$suite" || {
@@ -141,7 +143,9 @@ unpack_from_suite() {
 # at the patch and hunk that do not).
 dl=$TOP/build/dl
 if [ -f "$dl/$base_pkg-$base_version/usr/src/$base_pkg.tar.xz" ]; then
-	echo "deps: $base_pkg $base_version present${BASE_VERSION_PINNED:+ (pinned: $BASE_VERSION_PINNED)}"
+	echo "deps: $base_pkg $base_version present"
+	[ -z "$BASE_VERSION_PINNED" ] ||
+		echo "deps: WARNING: building on $base_pkg $base_version, not the pinned $BASE_VERSION_PINNED (bases/$BASE.conf), which left the archive" >&2
 	exit 0
 fi
 pinned=${BASE_VERSION_PINNED:-$base_version}

@@ -84,12 +84,18 @@ $out"; series_verdict[$s]=FAIL ;;
 	# Upstream selftests: one result per TAP case the guest echoed.
 	case $s in
 	selftest-*)
-		while read -r st name; do
-			result "$st" "$name"
-		done < <(sed -n 's/^SELFTEST \([^ ]*\) \(not ok\|ok\) [0-9]* \(.*\)$/\2 \1.\3/p' "$logdir/$s.log" |
-			sed -e 's/^not ok \(.*\)/FAIL selftest:\1/' -e 's/^ok \(.*\) # SKIP.*/SKIP selftest:\1/' \
-			    -e 's/^ok \(.*\)/PASS selftest:\1/' |
-			awk '{ st = $1; $1 = ""; sub(/^ /, ""); gsub(/ /, "_"); print st, $0 }')
+		# Each program's TAP goes through the tree's kunit.py parse, as
+		# KUnit's KTAP does (ktap-cases.py): a crashed program or a case
+		# its plan announced but never reported fails.
+		for prog in $(sed -n 's/^SELFTEST \([^ ]*\) .*/\1/p' "$logdir/$s.log" | sort -u); do
+			sed -n "s/^SELFTEST $prog //p" "$logdir/$s.log" >"$logdir/$s.$prog.tap"
+			cases=$(python3 "$top/scripts/ktap-cases.py" "$src" "$logdir/$s.$prog.tap" 2>&1) ||
+				cases="FAIL $prog (ktap-cases.py failed: $(echo "$cases" | tail -1))"
+			[ -n "$cases" ] || cases="FAIL $prog (no TAP)"
+			while read -r st name why; do
+				result "$st" "selftest:$prog.$name" "$why"
+			done < <(echo "$cases" | grep .)
+		done
 		# Cases the scenario excludes (they fail on the base too) are
 		# listed by name, not counted as skips.
 		sed -n 's/^SELFTEST-EXCLUDED \([^ ]*\) \([^ ]*\) \(.*\)$/EXCLUDED selftest:\1.\2 (\3)/p' "$logdir/$s.log"
