@@ -11,13 +11,14 @@ top=$TOP
 work=$(dirname "$(realpath -m "$out")")/guest
 mkdir -p "$work/bin"
 
-# Debian arm64 packages for the guest: busybox-static, and the static
-# libraries upstream's selftests link (libcap for iommu, libuuid for vfio).
-# Fetched with a private apt
+# Debian arm64 packages for the guest: busybox-static, the static
+# libraries upstream's selftests link (libcap for iommu, libuuid for vfio),
+# and coreutils with its libc for GNU timeout, which the kselftest runner
+# needs (busybox's has no --foreground). Fetched with a private apt
 # configuration (apt-lib.sh), so the host's dpkg architecture list and
 # suites are left alone, and unpacked into $work/sysroot.
 sysroot=$work/sysroot
-guest_debs=(busybox-static libcap-dev libcap2 uuid-dev libuuid1)
+guest_debs=(busybox-static libcap-dev libcap2 uuid-dev libuuid1 coreutils libc6)
 if [ "$(cat "$sysroot/.complete" 2>/dev/null)" != "${guest_debs[*]}" ]; then
 	. "$top/scripts/apt-lib.sh"
 	apt=$work/apt
@@ -50,31 +51,57 @@ for p in "$top"/tests/guest/*.c; do
 done
 
 # Upstream's selftests the base lists (bases/*.conf: base_selftests),
-# static, against the tree's uapi headers.
+# static, against the tree's uapi headers, installed by kselftest's own
+# "make install" with its runner (run_kselftest.sh, kselftest-list.txt).
 st=$work/selftests
-rm -rf "$st" && mkdir -p "$st"
-for t in ${base_selftests:-}; do
-	make -s -C "$src/tools/testing/selftests/$t" OUTPUT="$st" "${KARCH[@]}" \
+rm -rf "$st" "$work/selftests-obj" && mkdir -p "$st"
+if [ -n "${base_selftests:-}" ]; then
+	make -s -C "$src/tools/testing/selftests" TARGETS="$base_selftests" FORCE_TARGETS=1 \
+		O="$work/selftests-obj" KSFT_INSTALL_PATH="$st" "${KARCH[@]}" \
 		KHDR_INCLUDES="-isystem $hdr/include" USERCFLAGS="-I$sysroot/usr/include" \
-		USERLDFLAGS="-static -L$sysroot/usr/lib/aarch64-linux-gnu" >"$work/selftests-$t.log" 2>&1 || {
-		tail -20 "$work/selftests-$t.log" >&2
-		echo "initramfs: FAILED: building tools/testing/selftests/$t (log $work/selftests-$t.log)" >&2
+		USERLDFLAGS="-static -L$sysroot/usr/lib/aarch64-linux-gnu" install \
+		>"$work/selftests.log" 2>&1 || {
+		tail -20 "$work/selftests.log" >&2
+		echo "initramfs: FAILED: kselftest install of $base_selftests (log $work/selftests.log)" >&2
 		exit 1
 	}
+	for t in $base_selftests; do
+		grep -q "^$t:" "$st/kselftest-list.txt" || {
+			echo "initramfs: FAILED: kselftest-list.txt lists no test of $t" >&2
+			exit 1
+		}
+	done
+fi
+# GNU timeout and the libc it links (not static in Debian).
+ldso=$sysroot/lib/ld-linux-aarch64.so.1 libc=$sysroot/lib/aarch64-linux-gnu/libc.so.6
+for f in "$sysroot/usr/bin/timeout" "$ldso" "$libc"; do
+	[ -e "$f" ] || { echo "initramfs: FAILED: $f is not in the guest packages" >&2; exit 1; }
 done
 
 # gen_init_cpio list
 list=$work/initramfs.list
 {
-	for d in /bin /sbin /usr /usr/bin /usr/sbin /proc /sys /dev /tmp /lib /scenarios /root; do
+	for d in /bin /sbin /usr /usr/bin /usr/sbin /proc /sys /dev /tmp /lib /scenarios /root /kselftest; do
 		echo "dir $d 0755 0 0"
 	done
 	echo "nod /dev/console 0600 0 0 c 5 1"
 	echo "file /bin/busybox $bb 0755 0 0"
 	echo "file /init $top/tests/guest/init 0755 0 0"
 	echo "file /lib/bench.sh $top/tests/guest/bench.sh 0644 0 0"
-	for b in "$work"/bin/* "$st"/*; do
+	for b in "$work"/bin/*; do
 		[ ! -f "$b" ] || [ ! -x "$b" ] || echo "file /bin/$(basename "$b") $b 0755 0 0"
+	done
+	echo "dir /lib/aarch64-linux-gnu 0755 0 0"
+	echo "file /lib/ld-linux-aarch64.so.1 $(realpath "$ldso") 0755 0 0"
+	echo "file /lib/aarch64-linux-gnu/libc.so.6 $(realpath "$libc") 0755 0 0"
+	echo "file /usr/bin/timeout $sysroot/usr/bin/timeout 0755 0 0"
+	# The kselftest install tree, as installed, under /kselftest.
+	(cd "$st" && find . -mindepth 1 | sort) | while read -r f; do
+		if [ -d "$st/$f" ]; then
+			echo "dir /kselftest/${f#./} 0755 0 0"
+		elif [ -f "$st/$f" ]; then
+			echo "file /kselftest/${f#./} $st/$f $(stat -c %a "$st/$f") 0 0"
+		fi
 	done
 	for s in "$top"/tests/scenarios/*.guest; do
 		echo "file /scenarios/$(basename "$s") $s 0644 0 0"

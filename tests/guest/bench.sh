@@ -304,3 +304,25 @@ pci_tour() {
 		echo "  $b $(cat "$d/vendor"):$(cat "$d/device") driver=${drv:-none} domain=$(domain_type "$b")"
 	done
 }
+
+# Run upstream selftest COLLECTION:PROG through the kselftest runner of the
+# initramfs (/kselftest/run_kselftest.sh, installed by kselftest's "make
+# install"), with a per-test timeout of $2 seconds (-o: neither iommu nor
+# vfio ships a "settings" file, and the runner's 45 s default is too short
+# under TCG). Arguments for PROG come from KSELFTEST_<PROG>_ARGS, as the
+# runner reads them. The program's own TAP (its per-test log, the runner's
+# "# " prefix removed) is echoed with a "SELFTEST PROG " prefix for the host
+# to count case by case; the runner's own verdict line is checked too.
+kselftest() {
+	prog=${1#*:}
+	rm -rf /tmp/kselftest
+	/kselftest/run_kselftest.sh -p /tmp/kselftest -o "$2" -t "$1" > /tmp/kselftest.top 2>&1
+	rc=$?
+	sed 's/^/kselftest: /' /tmp/kselftest.top
+	[ -f /tmp/kselftest/$prog ] || { fail "kselftest $1: the runner wrote no log (exit $rc)"; return; }
+	sed -n 's/^# \{0,1\}//p' /tmp/kselftest/$prog | sed "s/^/SELFTEST $prog /"
+	grep -q "^ok 1 selftests: ${1%%:*}: $prog\$" /tmp/kselftest.top ||
+		{ fail "kselftest $1: $(grep -m1 '^\(not \)\{0,1\}ok 1 ' /tmp/kselftest.top || echo "no verdict line") (exit $rc)"; return; }
+	[ $rc = 0 ] || { fail "kselftest $1: runner exit $rc"; return; }
+	ok "kselftest $1: $(grep -c '^# ok ' /tmp/kselftest/$prog) ok, $(grep -c '^# not ok ' /tmp/kselftest/$prog) not ok"
+}
