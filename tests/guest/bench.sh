@@ -314,7 +314,7 @@ pci_tour() {
 # "# " prefix removed) is echoed with a "SELFTEST PROG " prefix for the host
 # to count case by case; the runner's own verdict line is checked too.
 kselftest() {
-	prog=${1#*:}
+	local prog=${1#*:} rc
 	rm -rf /tmp/kselftest
 	/kselftest/run_kselftest.sh -p /tmp/kselftest -o "$2" -t "$1" > /tmp/kselftest.top 2>&1
 	rc=$?
