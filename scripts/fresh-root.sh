@@ -11,8 +11,15 @@
 # Prints each phase's verdict and time; exits non-zero if any phase failed.
 # Uncommitted changes are not tested: commit first.
 #
+# With FRESH_PINS=gone the clone's pins (the base source in bases/$BASE.conf,
+# QEMU 10 and b4 in scripts/lib.sh) are first moved to versions the archive
+# has never had, committed in the clone: both commands must then take the
+# versions the suites have now, say so (deps.sh's "has left the archive"
+# warning, checked here per pin), and still pass.
+#
 # usage: fresh-root.sh   (env: FRESH_ROOT=DIR, default build/fresh-root;
-#                         FRESH_KEEP=1 keeps the root afterwards)
+#                         FRESH_KEEP=1 keeps the root afterwards;
+#                         FRESH_PINS=gone pins versions that are not there)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/apt-lib.sh"
@@ -80,6 +87,25 @@ bootstrap() {
 	git clone -q --no-hardlinks "$TOP" "$root/root/msi-doorbell" || return 1
 	[ ! -d "$TOP/../shared" ] || cp -a "$TOP/../shared" "$root/root/shared"
 	echo "cloned $(git -C "$root/root/msi-doorbell" log -1 --format='%h %s')"
+	[ "${FRESH_PINS:-}" != gone ] || gone_pins "$root/root/msi-doorbell"
+}
+# Versions no Debian upload has had ("~gone" sorts before any real one).
+GONE_BASE=$BASE_KVER-0~gone1
+GONE_QEMU10=1:10.0.0+ds-0~gone1
+GONE_B4=0.14.0-0~gone1
+gone_pins() { # CLONE
+	sed -i "s/^base_version=.*/base_version=$GONE_BASE/" "$1/bases/$BASE.conf" &&
+		sed -i -e "s/^QEMU10_VERSION=.*/QEMU10_VERSION=$GONE_QEMU10/" \
+			-e "s/^B4_VERSION=.*/B4_VERSION=$GONE_B4/" "$1/scripts/lib.sh" &&
+		git -C "$1" -c user.name=fresh-root -c user.email=fresh-root@localhost \
+			commit -q -am "fresh-root: pin versions the archive does not have" || return 1
+	git -C "$1" show --stat --format='pins moved: %s' | sed 's/^/  /'
+}
+# gone_warned LOG NAME PIN: deps.sh said that PIN of NAME left the archive.
+gone_warned() {
+	grep -qF "deps: WARNING: $2 $3 (pinned) has left the archive; taking " "$1" && return 0
+	echo "fresh-root: FAILED: $(basename "$1") does not say that $2 $3 left the archive" >&2
+	return 1
 }
 in_root() { # command line, run in the clone as root with a clean environment
 	chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
@@ -94,6 +120,15 @@ phase bootstrap bootstrap &&
 		phase test in_root "make test"
 		echo "      last line of make test: $(grep . "$logs/test.log" | tail -1)"
 	}
+if [ "${FRESH_PINS:-}" = gone ] && [ -f "$logs/test.log" ]; then
+	# make demo fetches only the base; make test unpacks QEMU 10 and b4.
+	gone_warned "$logs/demo.log" "$base_pkg" "$GONE_BASE" || fails=$((fails + 1))
+	gone_warned "$logs/test.log" qemu-system-arm "$GONE_QEMU10" || fails=$((fails + 1))
+	gone_warned "$logs/test.log" b4 "$GONE_B4" || fails=$((fails + 1))
+	[ $fails != 0 ] || summary+=("PASS  pins gone    each pin's warning seen, versions taken: $(
+		grep -ho 'has left the archive; taking [^,]*' "$logs/demo.log" "$logs/test.log" |
+			sed 's/.*taking //' | sort -u | tr '\n' ' ')")
+fi
 
 echo
 echo "fresh-root: Debian 12 root $root, logs $logs"
