@@ -80,6 +80,13 @@ for d in $(hdr devices); do
 			-device "nvme,drive=nvm,serial=bench0,addr=2.0$qsize")
 		;;
 	virtio-rng) devices+=(-device virtio-rng-pci,addr=3.0) ;;
+	# virtio-iommu in front of every PCI device (a machine without
+	# iommu=smmuv3): QEMU reports the ITS doorbell frame to it as an
+	# IOMMU_RESV_MSI region, which MSI writes bypass.
+	virtio-iommu) devices+=(-device virtio-iommu-pci,addr=1.0) ;;
+	# The machine's SMMUv3 with stage 2 only (QEMU >= 8.1: "#@ qemu: 10"):
+	# the kernel's domains are stage-2 page tables.
+	smmuv3-stage2) devices+=(-global arm-smmuv3.stage=2) ;;
 	edu) devices+=(-device edu,addr=5.0) ;;
 	e1000e) devices+=(-device e1000e,addr=6.0,romfile=) ;;
 	igb) devices+=(-device igb,addr=7.0,romfile=) ;;	# QEMU >= 8.0: "#@ qemu: 10"

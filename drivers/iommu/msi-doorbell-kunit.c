@@ -100,9 +100,28 @@ static struct iommu_domain mock_blocked = {
 	.ops	= &mock_static_ops,
 };
 
+/* The IOMMU_RESV_MSI region the mock IOMMU reports, if its size is not 0 */
+static struct {
+	phys_addr_t	start;
+	size_t		size;
+} mock_hw_msi;
+
+static void mock_get_resv_regions(struct device *dev, struct list_head *head)
+{
+	struct iommu_resv_region *region;
+
+	if (!mock_hw_msi.size)
+		return;
+	region = iommu_alloc_resv_region(mock_hw_msi.start, mock_hw_msi.size,
+					 0, IOMMU_RESV_MSI, GFP_KERNEL);
+	if (region)
+		list_add_tail(&region->list, head);
+}
+
 static const struct iommu_ops mock_iommu_ops = {
 	.identity_domain	= &mock_identity,
 	.blocked_domain		= &mock_blocked,
+	.get_resv_regions	= mock_get_resv_regions,
 };
 
 static struct iommu_device mock_iommu = {
@@ -145,6 +164,19 @@ static struct mock_domain *mock_msi_domain(struct kunit *test, size_t window,
 	return mock;
 }
 
+/* An UNMANAGED domain nobody gave an MSI cookie */
+static struct mock_domain *mock_plain_domain(struct kunit *test)
+{
+	struct mock_domain *mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, mock);
+	mock->domain.type = IOMMU_DOMAIN_UNMANAGED;
+	mock->domain.ops = &mock_paging_ops;
+	mock->domain.owner = &mock_iommu_ops;
+	mock->domain.pgsize_bitmap = PAGE_SIZE;
+	return mock;
+}
+
 static void msi_doorbell_test_exit(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
@@ -165,6 +197,7 @@ static int msi_doorbell_test_init(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	test->priv = t;
+	mock_hw_msi.size = 0;
 	t->dev = kunit_device_register(test, "msi-doorbell-dev");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev);
 
@@ -413,6 +446,50 @@ static void msi_doorbell_test_untranslated(struct kunit *test)
 	t->cur = NULL;
 	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), 0);
 	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
+}
+
+/*
+ * A paging domain without an MSI cookie (VFIO type1's, where the IOMMU
+ * reports a hardware MSI region) takes a doorbell untranslated if and only
+ * if the doorbell lies in an IOMMU_RESV_MSI region of the device; a
+ * blocking domain never does.
+ */
+static void msi_doorbell_test_bypass_region(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+	struct mock_domain *plain = mock_plain_domain(test);
+
+	t->cur = &plain->domain;
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), -EOPNOTSUPP);
+	/* A region elsewhere, then one that ends inside the doorbell */
+	mock_hw_msi.start = MOCK_V2M0 & PAGE_MASK;
+	mock_hw_msi.size = PAGE_SIZE;
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), -EOPNOTSUPP);
+	mock_hw_msi.start = MOCK_ITS & PAGE_MASK;
+	mock_hw_msi.size = (MOCK_ITS & ~PAGE_MASK) + 2;
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), -EOPNOTSUPP);
+
+	/* QEMU's virtio-iommu reports the ITS frame, 64 KiB */
+	mock_hw_msi.start = 0x8090000;
+	mock_hw_msi.size = SZ_64K;
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	KUNIT_EXPECT_EQ(test, plain->maps, 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
+	/* A second doorbell outside the region is refused; the first stays */
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_V2M0, 4), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
+	msi_doorbells_release(t->dev);
+
+	/* A live doorbell moves there from a domain that maps it */
+	t->cur = &t->a->domain;
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	KUNIT_ASSERT_EQ(test, switch_to(t, &plain->domain, false), 0);
+	KUNIT_EXPECT_EQ(test, t->a->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
+	msi_doorbells_release(t->dev);
+
+	t->cur = &mock_blocked;
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), -EOPNOTSUPP);
 }
 
 /* Live doorbells follow the device to a new domain, at the same IOVA */
@@ -794,6 +871,7 @@ static struct kunit_case msi_doorbell_test_cases[] = {
 	KUNIT_CASE(msi_doorbell_test_malformed),
 	KUNIT_CASE(msi_doorbell_test_overlap),
 	KUNIT_CASE(msi_doorbell_test_untranslated),
+	KUNIT_CASE(msi_doorbell_test_bypass_region),
 	KUNIT_CASE(msi_doorbell_test_switch),
 	KUNIT_CASE(msi_doorbell_test_switch_fails),
 	KUNIT_CASE(msi_doorbell_test_blocked_and_back),

@@ -184,35 +184,46 @@ static void msi_doorbell_table_free(struct msi_doorbell_table *table)
 }
 
 /*
- * An iommufd domain without a software MSI window for @dev takes doorbells
- * untranslated only if the IOMMU says that MSI writes bypass translation
- * (an IOMMU_RESV_MSI region). The reserved regions come from callbacks that
- * cannot report a failed allocation: a window missing for any other reason
- * is an error, never a physical address in a translating domain.
+ * A domain that cannot map doorbells for @dev (a paging domain nobody gave
+ * an MSI cookie, an iommufd domain without a software MSI window for it)
+ * takes them untranslated only if MSI writes to each of them bypass the
+ * IOMMU: the pages of @table and the doorbells @dbs each lie in an
+ * IOMMU_RESV_MSI region of @dev. The reserved regions come from callbacks
+ * that cannot report a failed allocation: a doorbell outside them for any
+ * reason is refused with @err, never given its physical address in a
+ * translating domain.
  */
-static int msi_doorbell_msi_bypass(struct device *dev)
+static int msi_doorbell_msi_bypass(struct device *dev,
+				   const struct msi_doorbell_table *table,
+				   const struct msi_doorbell *dbs,
+				   unsigned int nr, int err)
 {
-	struct iommu_resv_region *region;
-	LIST_HEAD(regions);
-	int ret = -ENXIO;
+	unsigned int i;
 
-	iommu_get_resv_regions(dev, &regions);
-	list_for_each_entry(region, &regions, list) {
-		if (region->type == IOMMU_RESV_MSI)
-			ret = 0;
+	for (i = 0; table && i < table->nr; i++) {
+		if (!iommu_resv_msi_contains(dev, table->pages[i].phys,
+					     (size_t)1 << table->shift))
+			return err;
 	}
-	iommu_put_resv_regions(dev, &regions);
-	return ret;
+	for (i = 0; i < nr; i++) {
+		if (!iommu_resv_msi_contains(dev, dbs[i].base, dbs[i].size))
+			return err;
+	}
+	return 0;
 }
 
 /*
- * How doorbells of @dev are bound in @domain: directly (no translation),
- * mapped, or not at all (-EOPNOTSUPP: the domain cannot map them, such as a
- * blocking domain or a paging domain nobody gave an MSI cookie; -ENXIO: the
- * DMA domain cannot be set up for @dev, or an iommufd domain has no MSI
- * window for it). @t->fault_iova is set whatever the result.
+ * How the doorbells of @dev (the pages of @table and @dbs) are bound in
+ * @domain: directly (no translation), mapped, or not at all (-EOPNOTSUPP:
+ * the domain cannot map them, such as a blocking domain or a paging domain
+ * nobody gave an MSI cookie, and MSI writes to them do not bypass the
+ * IOMMU; -ENXIO: the DMA domain cannot be set up for @dev, or an iommufd
+ * domain has no MSI window for it and MSI writes do not bypass the IOMMU).
+ * @t->fault_iova is set whatever the result.
  */
 static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
+			       const struct msi_doorbell_table *table,
+			       const struct msi_doorbell *dbs, unsigned int nr,
 			       struct msi_doorbell_target *t)
 {
 	size_t granule;
@@ -243,7 +254,8 @@ static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
 					    &t->sw_msi_size);
 		/* No IOMMU_RESV_SW_MSI: does the hardware not translate MSIs? */
 		if (ret == -ENOENT)
-			return msi_doorbell_msi_bypass(dev);
+			return msi_doorbell_msi_bypass(dev, table, dbs, nr,
+						       -ENXIO);
 		if (ret)
 			return ret;
 		/* iommufd hands out every page of the window but the last */
@@ -253,6 +265,10 @@ static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
 			return -EOPNOTSUPP;
 		break;
 	default:
+		/* VFIO type1 takes no MSI cookie where the IOMMU bypasses MSIs */
+		if (domain->type & __IOMMU_DOMAIN_PAGING)
+			return msi_doorbell_msi_bypass(dev, table, dbs, nr,
+						       -EOPNOTSUPP);
 		return -EOPNOTSUPP;
 	}
 	t->state = MSI_DOORBELLS_BOUND;
@@ -709,10 +725,6 @@ static int msi_doorbells_bind(struct device *dev, struct iommu_domain *domain,
 	struct msi_doorbell_target t;
 	int ret;
 
-	ret = msi_doorbell_target(dev, domain, &t);
-	if (ret)
-		return ret;
-
 	old = msi_doorbell_table_get(dev);
 	keep = old;
 	if (old && old->state == MSI_DOORBELLS_LOST) {
@@ -724,6 +736,12 @@ static int msi_doorbells_bind(struct device *dev, struct iommu_domain *domain,
 		dbs = all;
 		nr += old->nr;
 		keep = NULL;
+	}
+
+	ret = msi_doorbell_target(dev, domain, NULL, dbs, nr, &t);
+	if (ret) {
+		kfree(all);
+		return ret;
 	}
 	if (keep && (keep->state != t.state || keep->domain != t.map)) {
 		dev_WARN_ONCE(dev, 1, "MSI doorbells bound in another IOMMU domain\n");
@@ -874,7 +892,7 @@ struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 	if (!old)
 		return NULL;
 
-	ret = msi_doorbell_target(dev, domain, &t);
+	ret = msi_doorbell_target(dev, domain, old, NULL, 0, &t);
 	/* Blocking domains and the like: MSIs cannot work there */
 	if (ret == -EOPNOTSUPP)
 		return msi_doorbell_table_lost(old, t.fault_iova);

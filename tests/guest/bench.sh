@@ -59,6 +59,28 @@ vfio_bind() {
 	ok "$1 bound to vfio-pci (group $(basename "$(readlink "$d/iommu_group")"))"
 }
 
+# The IOMMU reports exactly one MSI region for PCI device $1, the ITS
+# doorbell frame that MSI writes bypass ($2, "START END" in sysfs' format):
+# virtio-iommu's configuration, not the SMMU's software MSI window (sysfs
+# calls both "msi").
+resv_msi_bypass() {
+	r=/sys/kernel/iommu_groups/$(basename "$(readlink /sys/bus/pci/devices/$1/iommu_group)")/reserved_regions
+	msi=$(grep ' msi$' "$r" 2>/dev/null)
+	[ "$msi" = "$2 msi" ] && ok "$1: the IOMMU reports MSI bypass region $2 and no other MSI region" ||
+		fail "$1: MSI regions of its group are '$(echo $msi)', want '$2 msi' (no virtio-iommu bypass region?)"
+}
+
+# The SMMUv3 translates with stage 2 only: its driver's feature word
+# ("oas N-bit (features 0x...)") has ARM_SMMU_FEAT_TRANS_S2 (bit 10) and
+# not ARM_SMMU_FEAT_TRANS_S1 (bit 9), so every domain is a stage-2 table.
+smmu_stage2_only() {
+	f=$(dmesg | sed -n 's/.*arm-smmu-v3.*(features \(0x[0-9a-f]*\)).*/\1/p' | head -1)
+	[ -n "$f" ] || fail "no arm-smmu-v3 feature word in the kernel log" || return 1
+	[ $((f & 0x400)) != 0 ] && [ $((f & 0x200)) = 0 ] &&
+		ok "SMMUv3 translates with stage 2 only (features $f)" ||
+		fail "SMMUv3 features $f: want stage 2 (0x400) without stage 1 (0x200)"
+}
+
 vfio_unbind() {
 	d=/sys/bus/pci/devices/$1
 	[ -e "$d/driver" ] && echo "$1" > "$d/driver/unbind"
