@@ -12,7 +12,9 @@
 # adds them. The guest checks the doorbell debugfs view (bench.series=1)
 # from the commit on which the ITS reports its doorbells.
 #
-# BISECT_COMMITS="5 7" limits the run to those commits (1 = the first patch).
+# BISECT_COMMITS="5 7" limits the run to those commits (1 = the first patch);
+# BISECT_SCENARIOS="its-dma viommu-vfio-type1" boots those scenarios in
+# place of its-dma (a fix proven on its own commit: every one must pass).
 #
 # usage: bisect-check.sh SRC BUILDDIR
 set -uo pipefail
@@ -74,8 +76,10 @@ for c in $(git -C "$src" rev-list --reverse base..HEAD); do
 	grep -qs msi_report_doorbells "$wt/drivers/irqchip/irq-gic-v3-its.c" && series=1
 	why=
 	mkdir -p "$logdir/$n"
-	out=$(BENCH_SERIES=$series "$top/scripts/run-scenario.sh" "$obj/arch/arm64/boot/Image" \
-		"$INITRAMFS" "$logdir/$n" its-dma) || why="its-dma: $(echo "$out" | head -3)"
+	for sc in ${BISECT_SCENARIOS:-its-dma}; do
+		out=$(BENCH_SERIES=$series "$top/scripts/run-scenario.sh" "$obj/arch/arm64/boot/Image" \
+			"$INITRAMFS" "$logdir/$n" "$sc") || why="$why${why:+; }$sc: $(echo "$out" | head -3)"
+	done
 	BENCH_SERIES=$series "$top/scripts/run-scenario.sh" "$obj/arch/arm64/boot/Image" \
 		"$INITRAMFS" "$logdir/$n" kunit >/dev/null ||
 		why="$why${why:+; }kunit boot failed ($logdir/$n/kunit.log)"
@@ -86,7 +90,7 @@ for c in $(git -C "$src" rev-list --reverse base..HEAD); do
 	[ "$np" -gt 0 ] || why="$why${why:+; }no KUnit case passed"
 	[ "$nf" = 0 ] || why="$why${why:+; }$nf KUnit case(s) failed: $(echo "$cases" | grep '^FAIL' | head -3 | tr '\n' ' ')"
 	if [ -z "$why" ]; then
-		echo "ok   $n $subj (booted: its-dma PASS, kunit $np passed; bench.series=$series)"
+		echo "ok   $n $subj (booted: $(echo ${BISECT_SCENARIOS:-its-dma} | sed 's/ /, /g') PASS, kunit $np passed; bench.series=$series)"
 	else
 		echo "FAIL $n $subj: $why"
 		fail=1

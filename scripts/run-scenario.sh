@@ -85,7 +85,8 @@ for d in $(hdr devices); do
 	# IOMMU_RESV_MSI region, which MSI writes bypass.
 	virtio-iommu) devices+=(-device virtio-iommu-pci,addr=1.0) ;;
 	# The machine's SMMUv3 with stage 2 only (QEMU >= 8.1: "#@ qemu: 10"):
-	# the kernel's domains are stage-2 page tables.
+	# the kernel's domains are stage-2 page tables. virt >= 9.2 sets its
+	# SMMU to "nested" over any -global: such scenarios boot virt-9.1.
 	smmuv3-stage2) devices+=(-global arm-smmuv3.stage=2) ;;
 	edu) devices+=(-device edu,addr=5.0) ;;
 	e1000e) devices+=(-device e1000e,addr=6.0,romfile=) ;;

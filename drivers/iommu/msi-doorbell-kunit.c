@@ -174,6 +174,8 @@ static struct mock_domain *mock_plain_domain(struct kunit *test)
 	mock->domain.ops = &mock_paging_ops;
 	mock->domain.owner = &mock_iommu_ops;
 	mock->domain.pgsize_bitmap = PAGE_SIZE;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_domain_release,
+							&mock->domain), 0);
 	return mock;
 }
 
@@ -458,15 +460,26 @@ static void msi_doorbell_test_bypass_region(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
 	struct mock_domain *plain = mock_plain_domain(test);
+	u64 out;
 
 	t->cur = &plain->domain;
 	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), -EOPNOTSUPP);
-	/* A region elsewhere, then one that ends inside the doorbell */
+	/*
+	 * A region elsewhere, one that ends inside the doorbell, one that
+	 * starts after its page does, and one that holds the doorbell but
+	 * not its page: pages are judged, as they are mapped elsewhere.
+	 */
 	mock_hw_msi.start = MOCK_V2M0 & PAGE_MASK;
 	mock_hw_msi.size = PAGE_SIZE;
 	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), -EOPNOTSUPP);
 	mock_hw_msi.start = MOCK_ITS & PAGE_MASK;
 	mock_hw_msi.size = (MOCK_ITS & ~PAGE_MASK) + 2;
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), -EOPNOTSUPP);
+	mock_hw_msi.start = (MOCK_ITS & PAGE_MASK) + 4;
+	mock_hw_msi.size = SZ_64K;
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), -EOPNOTSUPP);
+	mock_hw_msi.start = MOCK_ITS;
+	mock_hw_msi.size = 4;
 	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), -EOPNOTSUPP);
 
 	/* QEMU's virtio-iommu reports the ITS frame, 64 KiB */
@@ -475,6 +488,9 @@ static void msi_doorbell_test_bypass_region(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
 	KUNIT_EXPECT_EQ(test, plain->maps, 0);
 	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
+	/* The domain translates: an address nobody reported is refused */
+	KUNIT_EXPECT_EQ(test, iommu_msi_doorbell_translate(t->dev, MOCK_V2M0,
+							   &out), -ENOENT);
 	/* A second doorbell outside the region is refused; the first stays */
 	KUNIT_EXPECT_EQ(test, bind(t, MOCK_V2M0, 4), -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
@@ -486,6 +502,22 @@ static void msi_doorbell_test_bypass_region(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, switch_to(t, &plain->domain, false), 0);
 	KUNIT_EXPECT_EQ(test, t->a->unmaps, 1);
 	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
+	msi_doorbells_release(t->dev);
+
+	/*
+	 * Without the region it cannot follow: LOST, aimed at IOVA 0 of the
+	 * page; the next allocation where the region is back binds it again.
+	 */
+	mock_hw_msi.size = 0;
+	t->cur = &t->a->domain;
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	KUNIT_ASSERT_EQ(test, switch_to(t, &plain->domain, false), 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			MOCK_ITS & ~PAGE_MASK);
+	mock_hw_msi.size = SZ_64K;
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS + 0x100, 4), 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
+	KUNIT_EXPECT_EQ(test, plain->maps, 0);
 	msi_doorbells_release(t->dev);
 
 	t->cur = &mock_blocked;

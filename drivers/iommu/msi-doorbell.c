@@ -142,6 +142,8 @@ struct msi_doorbell_page {
  * @next_fault_iova: Set when iommu_msi_doorbells_prepare() returns the
  *		table itself: @fault_iova once the table is turned LOST
  * @shift:	log2 of the page size
+ * @bypass:	DIRECT in a domain that translates: MSI writes to the pages
+ *		bypass the IOMMU, and an address on no page is not translated
  * @nr:		Number of pages
  * @pages:	Pages sorted by physical address. With DIRECT and LOST they
  *		record what the controller reported, to bind when the device
@@ -155,6 +157,7 @@ struct msi_doorbell_table {
 	dma_addr_t			fault_iova;
 	dma_addr_t			next_fault_iova;
 	unsigned int			shift;
+	bool				bypass;
 	unsigned int			nr;
 	struct msi_doorbell_page	pages[] __counted_by(nr);
 };
@@ -166,6 +169,7 @@ struct msi_doorbell_target {
 	struct iommu_domain	*map;		/* the domain pages are mapped in */
 	unsigned int		shift;
 	dma_addr_t		fault_iova;	/* where LOST messages aim */
+	bool			bypass;		/* DIRECT, the domain translates */
 	phys_addr_t		sw_msi_start;	/* iommufd only */
 	size_t			sw_msi_size;
 };
@@ -187,17 +191,21 @@ static void msi_doorbell_table_free(struct msi_doorbell_table *table)
  * A domain that cannot map doorbells for @dev (a paging domain nobody gave
  * an MSI cookie, an iommufd domain without a software MSI window for it)
  * takes them untranslated only if MSI writes to each of them bypass the
- * IOMMU: the pages of @table and the doorbells @dbs each lie in an
- * IOMMU_RESV_MSI region of @dev. The reserved regions come from callbacks
- * that cannot report a failed allocation: a doorbell outside them for any
- * reason is refused with @err, never given its physical address in a
- * translating domain.
+ * IOMMU: the pages of @table and those of the doorbells @dbs each lie in
+ * an IOMMU_RESV_MSI region of @dev. Pages, as the mappings of other
+ * domains are, so that a doorbell is judged the same when it is reported
+ * and when its page moves with the device. The reserved regions come from
+ * callbacks that cannot report a failed allocation: a page outside them
+ * for any reason is refused with @err, never given its physical address in
+ * a translating domain.
  */
 static int msi_doorbell_msi_bypass(struct device *dev,
+				   struct msi_doorbell_target *t,
 				   const struct msi_doorbell_table *table,
 				   const struct msi_doorbell *dbs,
 				   unsigned int nr, int err)
 {
+	phys_addr_t start, end;
 	unsigned int i;
 
 	for (i = 0; table && i < table->nr; i++) {
@@ -206,9 +214,13 @@ static int msi_doorbell_msi_bypass(struct device *dev,
 			return err;
 	}
 	for (i = 0; i < nr; i++) {
-		if (!iommu_resv_msi_contains(dev, dbs[i].base, dbs[i].size))
+		start = round_down(dbs[i].base, PAGE_SIZE);
+		end = round_up(dbs[i].base + dbs[i].size, PAGE_SIZE);
+		if (end <= start ||
+		    !iommu_resv_msi_contains(dev, start, end - start))
 			return err;
 	}
+	t->bypass = true;
 	return 0;
 }
 
@@ -254,7 +266,7 @@ static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
 					    &t->sw_msi_size);
 		/* No IOMMU_RESV_SW_MSI: does the hardware not translate MSIs? */
 		if (ret == -ENOENT)
-			return msi_doorbell_msi_bypass(dev, table, dbs, nr,
+			return msi_doorbell_msi_bypass(dev, t, table, dbs, nr,
 						       -ENXIO);
 		if (ret)
 			return ret;
@@ -267,7 +279,7 @@ static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
 	default:
 		/* VFIO type1 takes no MSI cookie where the IOMMU bypasses MSIs */
 		if (domain->type & __IOMMU_DOMAIN_PAGING)
-			return msi_doorbell_msi_bypass(dev, table, dbs, nr,
+			return msi_doorbell_msi_bypass(dev, t, table, dbs, nr,
 						       -EOPNOTSUPP);
 		return -EOPNOTSUPP;
 	}
@@ -622,6 +634,7 @@ msi_doorbell_table_build(struct device *dev,
 	table->state = t->state;
 	table->domain = t->map;
 	table->shift = t->shift;
+	table->bypass = t->bypass;
 
 	for (i = 0; i < added; i++) {
 		struct msi_doorbell_page *page = &table->pages[nr_keep + i];
@@ -840,8 +853,11 @@ int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
 	/* A table may turn LOST in place: pairs with smp_store_release() */
 	switch (smp_load_acquire(&table->state)) {
 	case MSI_DOORBELLS_DIRECT:
-		*out = addr;
-		return 0;
+		if (!table->bypass) {
+			*out = addr;
+			return 0;
+		}
+		fallthrough;	/* DIRECT pages have their address as IOVA */
 	case MSI_DOORBELLS_BOUND:
 		page = msi_doorbell_table_find(table, addr);
 		if (!page)
@@ -922,7 +938,7 @@ static bool msi_doorbell_tables_same(const struct msi_doorbell_table *a,
 	unsigned int i;
 
 	if (a->state != b->state || a->nr != b->nr || a->shift != b->shift ||
-	    a->fault_iova != b->fault_iova)
+	    a->bypass != b->bypass || a->fault_iova != b->fault_iova)
 		return false;
 	for (i = 0; i < a->nr; i++) {
 		if (a->pages[i].phys != b->pages[i].phys ||
