@@ -146,9 +146,9 @@ static void mock_domain_release(void *data)
 	iommu_domain_free(data);
 }
 
-/* An UNMANAGED domain with an MSI window of @window bytes at MOCK_WINDOW */
-static struct mock_domain *mock_msi_domain(struct kunit *test, size_t window,
-					   unsigned long pgsize)
+/* An UNMANAGED domain nobody gave an MSI cookie, freed with the test */
+static struct mock_domain *mock_plain_domain(struct kunit *test,
+					     unsigned long pgsize)
 {
 	struct mock_domain *mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
 
@@ -157,25 +157,19 @@ static struct mock_domain *mock_msi_domain(struct kunit *test, size_t window,
 	mock->domain.ops = &mock_paging_ops;
 	mock->domain.owner = &mock_iommu_ops;
 	mock->domain.pgsize_bitmap = pgsize;
-	KUNIT_ASSERT_EQ(test, iommu_get_msi_cookie(&mock->domain, MOCK_WINDOW,
-						   window), 0);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_domain_release,
 							&mock->domain), 0);
 	return mock;
 }
 
-/* An UNMANAGED domain nobody gave an MSI cookie */
-static struct mock_domain *mock_plain_domain(struct kunit *test)
+/* An UNMANAGED domain with an MSI window of @window bytes at MOCK_WINDOW */
+static struct mock_domain *mock_msi_domain(struct kunit *test, size_t window,
+					   unsigned long pgsize)
 {
-	struct mock_domain *mock = kunit_kzalloc(test, sizeof(*mock), GFP_KERNEL);
+	struct mock_domain *mock = mock_plain_domain(test, pgsize);
 
-	KUNIT_ASSERT_NOT_NULL(test, mock);
-	mock->domain.type = IOMMU_DOMAIN_UNMANAGED;
-	mock->domain.ops = &mock_paging_ops;
-	mock->domain.owner = &mock_iommu_ops;
-	mock->domain.pgsize_bitmap = PAGE_SIZE;
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_domain_release,
-							&mock->domain), 0);
+	KUNIT_ASSERT_EQ(test, iommu_get_msi_cookie(&mock->domain, MOCK_WINDOW,
+						   window), 0);
 	return mock;
 }
 
@@ -459,7 +453,7 @@ static void msi_doorbell_test_untranslated(struct kunit *test)
 static void msi_doorbell_test_bypass_region(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
-	struct mock_domain *plain = mock_plain_domain(test);
+	struct mock_domain *plain = mock_plain_domain(test, PAGE_SIZE);
 	u64 out;
 
 	t->cur = &plain->domain;
