@@ -5,10 +5,14 @@
  *
  * A mock IOMMU driver provides paging domains that record every map and
  * unmap they are asked for (IOVA, physical address, size, protection) and
- * can fail the k-th map, plus static identity and blocking domains. A KUnit
- * device joins a real IOMMU group of that driver, and the group moves
- * between domains through the IOMMU core, so that the switch path of
- * __iommu_group_set_domain_internal() runs as it does for VFIO and iommufd.
+ * can fail the k-th map, plus static identity and blocking domains; its
+ * paging domains can also be left to be built at their first attach, as
+ * arm-smmu builds its own. A KUnit device gets a dev_iommu of that driver
+ * and an IOMMU group, and moves between domains by the calls that
+ * __iommu_group_set_domain_internal() makes for each device of a group:
+ * iommu_msi_doorbells_prepare() before the attach (after it, for a domain
+ * built there), iommu_msi_doorbells_commit() once the group has moved. The
+ * attach itself and the group's device list are not exercised here.
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
@@ -34,6 +38,7 @@ struct mock_domain {
 	unsigned int		maps;
 	unsigned int		unmaps;
 	unsigned int		fail_at;	/* fail the fail_at-th map, 0: never */
+	unsigned int		refused;	/* maps before the domain was built */
 	struct mock_map		last_map;
 	struct mock_map		last_unmap;
 };
@@ -43,9 +48,12 @@ static struct mock_domain *to_mock(struct iommu_domain *domain)
 	return container_of(domain, struct mock_domain, domain);
 }
 
+/* Builds a paging domain left unbuilt at allocation, as arm-smmu does */
 static int mock_attach_dev(struct iommu_domain *domain, struct device *dev,
 			   struct iommu_domain *old)
 {
+	if (domain->type & __IOMMU_DOMAIN_PAGING)
+		domain->geometry.force_aperture = true;
 	return 0;
 }
 
@@ -55,6 +63,11 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 {
 	struct mock_domain *mock = to_mock(domain);
 
+	/* arm_smmu_map_pages() before arm_smmu_init_domain_context() */
+	if (!domain->geometry.force_aperture) {
+		mock->refused++;
+		return -ENODEV;
+	}
 	if (mock->fail_at && mock->maps + 1 == mock->fail_at)
 		return -EIO;
 	mock->maps++;
@@ -146,7 +159,10 @@ static void mock_domain_release(void *data)
 	iommu_domain_free(data);
 }
 
-/* An UNMANAGED domain nobody gave an MSI cookie, freed with the test */
+/*
+ * An UNMANAGED domain nobody gave an MSI cookie, freed with the test, built
+ * at allocation as arm-smmu-v3 and virtio-iommu build theirs
+ */
 static struct mock_domain *mock_plain_domain(struct kunit *test,
 					     unsigned long pgsize)
 {
@@ -157,6 +173,7 @@ static struct mock_domain *mock_plain_domain(struct kunit *test,
 	mock->domain.ops = &mock_paging_ops;
 	mock->domain.owner = &mock_iommu_ops;
 	mock->domain.pgsize_bitmap = pgsize;
+	mock->domain.geometry.force_aperture = true;
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, mock_domain_release,
 							&mock->domain), 0);
 	return mock;
@@ -593,6 +610,46 @@ static void msi_doorbell_test_switch_fails(struct kunit *test)
 }
 
 /*
+ * A domain that its driver builds at the first attach (arm-smmu v2/MMU-500,
+ * qcom_iommu, ipmmu-vmsa, mtk) cannot map before it, so the switch binds
+ * there once the devices have moved: prepare does not try before, forced or
+ * not, and leaves the messages on the old domain until then.
+ */
+static void msi_doorbell_test_built_at_attach(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+	struct mock_domain *a = t->a, *c;
+	u64 before;
+
+	c = mock_msi_domain(test, SZ_1M, PAGE_SIZE);
+	c->domain.geometry.force_aperture = false;
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	before = translate(test, t->dev, MOCK_ITS);
+
+	KUNIT_EXPECT_PTR_EQ(test, iommu_msi_doorbells_prepare(t->dev,
+							      &c->domain, false),
+			    ERR_PTR(-EAGAIN));
+	KUNIT_EXPECT_PTR_EQ(test, iommu_msi_doorbells_prepare(t->dev,
+							      &c->domain, true),
+			    ERR_PTR(-EAGAIN));
+	KUNIT_EXPECT_EQ(test, c->refused, 0);
+	KUNIT_EXPECT_EQ(test, c->maps, 0);
+	KUNIT_EXPECT_EQ(test, a->unmaps, 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), before);
+
+	/* The first attach builds it: the doorbell follows, a's page goes */
+	KUNIT_ASSERT_EQ(test, c->domain.ops->attach_dev(&c->domain, t->dev,
+							t->cur), 0);
+	KUNIT_ASSERT_EQ(test, switch_to(t, &c->domain, false), 0);
+	KUNIT_EXPECT_EQ(test, c->refused, 0);
+	KUNIT_EXPECT_EQ(test, c->maps, 1);
+	KUNIT_EXPECT_EQ(test, c->last_map.phys, MOCK_ITS & PAGE_MASK);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			c->last_map.iova + (MOCK_ITS & ~PAGE_MASK));
+	KUNIT_EXPECT_EQ(test, a->unmaps, 1);
+}
+
+/*
  * VFIO and iommufd take ownership of a group through the blocking domain:
  * live vectors of the group's other devices (PCIe ports) fault there, and
  * come back in the next domain, then in the default one.
@@ -900,6 +957,7 @@ static struct kunit_case msi_doorbell_test_cases[] = {
 	KUNIT_CASE(msi_doorbell_test_bypass_region),
 	KUNIT_CASE(msi_doorbell_test_switch),
 	KUNIT_CASE(msi_doorbell_test_switch_fails),
+	KUNIT_CASE(msi_doorbell_test_built_at_attach),
 	KUNIT_CASE(msi_doorbell_test_blocked_and_back),
 	KUNIT_CASE(msi_doorbell_test_lost_paths),
 	KUNIT_CASE(msi_doorbell_test_set_affinity),

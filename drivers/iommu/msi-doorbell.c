@@ -887,11 +887,14 @@ int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
  * vectors again.
  *
  * Context: Process context, may sleep. Called with the group mutex held,
- * before the first device of the group moves.
+ * before the first device of the group moves; for a domain that answered
+ * -EAGAIN, once every device of the group has moved.
  * Return: the table to publish with iommu_msi_doorbells_commit() once the
  * group has moved (the current one, when it is to be turned LOST), NULL if
- * @dev has no vector, or an ERR_PTR() if @force is false and the doorbells
- * cannot be bound in @domain (the switch must be refused).
+ * @dev has no vector, ERR_PTR(-EAGAIN) if the IOMMU driver builds @domain
+ * at its first attach and has not yet (call again after the attach, whether
+ * or not @force is set), or another ERR_PTR() if @force is false and the
+ * doorbells cannot be bound in @domain (the switch must be refused).
  */
 struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 						       struct iommu_domain *domain,
@@ -907,6 +910,17 @@ struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 	old = msi_doorbell_table_get(dev);
 	if (!old)
 		return NULL;
+
+	/*
+	 * arm-smmu, qcom_iommu, ipmmu-vmsa and mtk build a paging domain at
+	 * its first attach and set its geometry there; until then they cannot
+	 * map (-ENODEV, or a page table that is not there yet), nor can
+	 * anything else have mapped memory that a message still aimed at the
+	 * old domain could reach.
+	 */
+	if (domain && (domain->type & __IOMMU_DOMAIN_PAGING) &&
+	    !domain->geometry.force_aperture)
+		return ERR_PTR(-EAGAIN);
 
 	ret = msi_doorbell_target(dev, domain, old, NULL, 0, &t);
 	/* Blocking domains and the like: MSIs cannot work there */
