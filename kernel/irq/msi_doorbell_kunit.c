@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests for MSI doorbell reports: what the MSI core does with the
- * doorbells an MSI parent reports before it allocates vectors. Included at
- * the end of kernel/irq/msi.c to reach msi_domain_bind_doorbells().
+ * doorbells an MSI parent reports before it allocates vectors, and when it
+ * takes and drops a device's hold on them as vectors come and go. Included
+ * at the end of kernel/irq/msi.c to reach msi_domain_bind_doorbells().
  *
- * The device is not behind an IOMMU, so that the binding itself is a no-op
- * and only the report handling is under test; drivers/iommu/msi-doorbell.c
- * has the tests of the binding.
+ * No IOMMU domain translates for the devices here, so that the binding
+ * itself is trivial and only the MSI core's part is under test;
+ * drivers/iommu/msi-doorbell.c has the tests of the binding.
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/iommu.h>
 
 static int mock_report_ret;
 
@@ -103,4 +105,289 @@ static struct kunit_suite msi_report_test_suite = {
 	.test_cases	= msi_report_test_cases,
 };
 
-kunit_test_suite(msi_report_test_suite);
+
+/*
+ * Vectors allocated and freed one at a time through the MSI core, as
+ * pci_msix_alloc_irq_at() and pci_msix_free_irq() do them: a device MSI
+ * domain below a mock MSI parent. The device is in an IOMMU group that has no
+ * domain yet, so that its doorbells are bound untranslated: under test is
+ * when the core takes the device's hold on them (before each allocation) and
+ * when it drops it (with the last vector), which iommu_msi_doorbell_translate()
+ * shows: -ENOENT once nothing is held.
+ */
+#define MOCK_ALLOC_DOORBELL	0x9000040UL
+
+struct msi_alloc_test {
+	struct device		*dev;
+	struct fwnode_handle	*fwnode;
+	struct irq_domain	*parent;
+	struct iommu_group	*group;
+	unsigned int		reports;
+	unsigned int		writes;
+	bool			fail_alloc;
+	struct msi_msg		written;
+};
+
+static int mock_alloc_report(struct irq_domain *domain, struct device *dev,
+			     msi_alloc_info_t *arg, struct msi_doorbell *dbs,
+			     unsigned int max)
+{
+	struct msi_domain_info *info = domain->host_data;
+	struct msi_alloc_test *t = info->data;
+
+	t->reports++;
+	dbs[0].base = MOCK_ALLOC_DOORBELL;
+	dbs[0].size = sizeof(u32);
+	return 1;
+}
+
+static void mock_alloc_compose(struct irq_data *d, struct msi_msg *msg)
+{
+	msg->address_hi = upper_32_bits(MOCK_ALLOC_DOORBELL);
+	msg->address_lo = lower_32_bits(MOCK_ALLOC_DOORBELL);
+	msg->data = d->hwirq;
+}
+
+static struct irq_chip mock_alloc_parent_chip = {
+	.name			= "mock-msi-parent",
+	.irq_compose_msi_msg	= mock_alloc_compose,
+};
+
+static int mock_alloc_parent_alloc(struct irq_domain *domain, unsigned int virq,
+				   unsigned int nr_irqs, void *arg)
+{
+	struct msi_alloc_test *t = domain->host_data;
+	msi_alloc_info_t *info = arg;
+	unsigned int i;
+
+	if (t->fail_alloc)
+		return -ENOMEM;
+	for (i = 0; i < nr_irqs; i++)
+		irq_domain_set_hwirq_and_chip(domain, virq + i,
+					      info->desc->msi_index + i,
+					      &mock_alloc_parent_chip, NULL);
+	return 0;
+}
+
+static const struct irq_domain_ops mock_alloc_parent_ops = {
+	.alloc	= mock_alloc_parent_alloc,
+	.free	= irq_domain_free_irqs_common,
+};
+
+static bool mock_alloc_init_dev_msi_info(struct device *dev,
+					 struct irq_domain *domain,
+					 struct irq_domain *real_parent,
+					 struct msi_domain_info *info)
+{
+	return true;
+}
+
+static const struct msi_parent_ops mock_alloc_parent_pops = {
+	.prefix			= "mock-",
+	.iommu_doorbells	= true,
+	.init_dev_msi_info	= mock_alloc_init_dev_msi_info,
+};
+
+static void mock_alloc_irq_nop(struct irq_data *d)
+{
+}
+
+static void mock_alloc_write_msg(struct irq_data *d, struct msi_msg *msg)
+{
+	struct msi_alloc_test *t = irq_data_get_irq_chip_data(d);
+
+	t->writes++;
+	t->written = *msg;
+}
+
+/* The vector's index is its hardware number, as for PCI/MSI-X */
+static void mock_alloc_set_desc(msi_alloc_info_t *arg, struct msi_desc *desc)
+{
+	arg->desc = desc;
+	arg->hwirq = desc->msi_index;
+}
+
+static const struct msi_domain_template mock_alloc_template = {
+	.chip = {
+		.name			= "mock-msix",
+		.irq_mask		= mock_alloc_irq_nop,
+		.irq_unmask		= mock_alloc_irq_nop,
+		.irq_write_msi_msg	= mock_alloc_write_msg,
+	},
+	.ops = {
+		.set_desc		= mock_alloc_set_desc,
+		.msi_report_doorbells	= mock_alloc_report,
+	},
+	.info = {
+		.flags		= MSI_FLAG_USE_DEF_DOM_OPS |
+				  MSI_FLAG_USE_DEF_CHIP_OPS |
+				  MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS |
+				  MSI_FLAG_FREE_MSI_DESCS |
+				  MSI_FLAG_ACTIVATE_EARLY,
+		.bus_token	= DOMAIN_BUS_DEVICE_MSI,
+	},
+};
+
+static int msi_alloc_test_init(struct kunit *test)
+{
+	struct msi_alloc_test *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct irq_domain_info dinfo = {
+		.ops		= &mock_alloc_parent_ops,
+		.hwirq_max	= 64,
+		.host_data	= t,
+	};
+	struct dev_iommu *param;
+
+	if (!IS_ENABLED(CONFIG_IRQ_MSI_IOMMU) || !IS_ENABLED(CONFIG_IOMMU_API))
+		kunit_skip(test, "needs CONFIG_IRQ_MSI_IOMMU and CONFIG_IOMMU_API");
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	test->priv = t;
+	t->dev = kunit_device_register(test, "msi-alloc-dev");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev);
+
+	t->fwnode = irq_domain_alloc_named_fwnode("msi-alloc-parent");
+	KUNIT_ASSERT_NOT_NULL(test, t->fwnode);
+	dinfo.fwnode = t->fwnode;
+	t->parent = msi_create_parent_irq_domain(&dinfo, &mock_alloc_parent_pops);
+	KUNIT_ASSERT_NOT_NULL(test, t->parent);
+	dev_set_msi_domain(t->dev, t->parent);
+
+	t->group = iommu_group_alloc();
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->group);
+	param = kzalloc_obj(*param);
+	KUNIT_ASSERT_NOT_NULL(test, param);
+	mutex_init(&param->lock);
+	t->dev->iommu = param;
+	t->dev->iommu_group = t->group;
+
+	KUNIT_ASSERT_TRUE(test, msi_create_device_irq_domain(t->dev,
+							     MSI_DEFAULT_DOMAIN,
+							     &mock_alloc_template,
+							     8, t, t));
+	return 0;
+}
+
+static void msi_alloc_test_exit(struct kunit *test)
+{
+	struct msi_alloc_test *t = test->priv;
+
+	if (!t)
+		return;
+	if (t->dev->msi.data) {
+		msi_domain_free_irqs_all(t->dev, MSI_DEFAULT_DOMAIN);
+		msi_remove_device_irq_domain(t->dev, MSI_DEFAULT_DOMAIN);
+	}
+	kfree(t->dev->iommu);
+	t->dev->iommu = NULL;
+	t->dev->iommu_group = NULL;
+	if (!IS_ERR_OR_NULL(t->group))
+		iommu_group_put(t->group);
+	if (t->parent)
+		irq_domain_remove(t->parent);
+	if (t->fwnode)
+		irq_domain_free_fwnode(t->fwnode);
+}
+
+static bool msi_alloc_test_held(struct msi_alloc_test *t)
+{
+	u64 out;
+
+	return !iommu_msi_doorbell_translate(t->dev, MOCK_ALLOC_DOORBELL, &out);
+}
+
+/*
+ * Vectors added to a live table one at a time and freed one at a time: each
+ * allocation binds before it activates, and the hold goes with the last
+ * vector, whichever it is.
+ */
+static void msi_alloc_test_dynamic(struct kunit *test)
+{
+	struct msi_alloc_test *t = test->priv;
+	struct msi_map first, second;
+	u64 written;
+
+	KUNIT_EXPECT_FALSE(test, msi_alloc_test_held(t));
+
+	first = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, MSI_ANY_INDEX,
+					NULL, NULL);
+	KUNIT_ASSERT_GE(test, first.index, 0);
+	KUNIT_EXPECT_EQ(test, t->reports, 1);
+	KUNIT_EXPECT_TRUE(test, msi_alloc_test_held(t));
+	/* Activated at allocation, from the doorbell just bound */
+	KUNIT_EXPECT_EQ(test, t->writes, 1);
+	written = (u64)t->written.address_hi << 32 | t->written.address_lo;
+	KUNIT_EXPECT_EQ(test, written, MOCK_ALLOC_DOORBELL);
+
+	second = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, MSI_ANY_INDEX,
+					 NULL, NULL);
+	KUNIT_ASSERT_GE(test, second.index, 0);
+	KUNIT_EXPECT_NE(test, second.index, first.index);
+	KUNIT_EXPECT_EQ(test, t->reports, 2);
+	KUNIT_EXPECT_EQ(test, t->writes, 2);
+
+	/* The first vector goes, the second still writes the doorbell */
+	msi_domain_free_irqs_range(t->dev, MSI_DEFAULT_DOMAIN, first.index,
+				   first.index);
+	KUNIT_EXPECT_TRUE(test, msi_alloc_test_held(t));
+
+	/* Added again at the index it left: bound before it activates */
+	first = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, first.index,
+					NULL, NULL);
+	KUNIT_ASSERT_GE(test, first.index, 0);
+	KUNIT_EXPECT_EQ(test, t->reports, 3);
+
+	msi_domain_free_irqs_range(t->dev, MSI_DEFAULT_DOMAIN, second.index,
+				   second.index);
+	KUNIT_EXPECT_TRUE(test, msi_alloc_test_held(t));
+	msi_domain_free_irqs_range(t->dev, MSI_DEFAULT_DOMAIN, first.index,
+				   first.index);
+	KUNIT_EXPECT_FALSE(test, msi_alloc_test_held(t));
+}
+
+/*
+ * An allocation that fails after its doorbells were bound (the parent runs out
+ * of vectors) keeps the hold of the vectors that live, and leaves none behind
+ * when no vector does.
+ */
+static void msi_alloc_test_failed(struct kunit *test)
+{
+	struct msi_alloc_test *t = test->priv;
+	struct msi_map live, map;
+
+	live = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, MSI_ANY_INDEX,
+				       NULL, NULL);
+	KUNIT_ASSERT_GE(test, live.index, 0);
+
+	t->fail_alloc = true;
+	map = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, MSI_ANY_INDEX,
+				      NULL, NULL);
+	KUNIT_EXPECT_EQ(test, map.index, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, t->reports, 2);
+	KUNIT_EXPECT_TRUE(test, msi_alloc_test_held(t));
+
+	msi_domain_free_irqs_range(t->dev, MSI_DEFAULT_DOMAIN, live.index,
+				   live.index);
+	KUNIT_EXPECT_FALSE(test, msi_alloc_test_held(t));
+
+	map = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, MSI_ANY_INDEX,
+				      NULL, NULL);
+	KUNIT_EXPECT_EQ(test, map.index, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, t->reports, 3);
+	KUNIT_EXPECT_FALSE(test, msi_alloc_test_held(t));
+}
+
+static struct kunit_case msi_alloc_test_cases[] = {
+	KUNIT_CASE(msi_alloc_test_dynamic),
+	KUNIT_CASE(msi_alloc_test_failed),
+	{}
+};
+
+static struct kunit_suite msi_alloc_test_suite = {
+	.name		= "msi-doorbell-alloc",
+	.init		= msi_alloc_test_init,
+	.exit		= msi_alloc_test_exit,
+	.test_cases	= msi_alloc_test_cases,
+};
+
+kunit_test_suites(&msi_report_test_suite, &msi_alloc_test_suite);
