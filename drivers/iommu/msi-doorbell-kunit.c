@@ -966,7 +966,7 @@ static struct kunit_case msi_doorbell_test_cases[] = {
 };
 
 static struct kunit_suite msi_doorbell_test_suite = {
-	.name		= "iommu-msi-doorbell",
+	.name		= "iommu_msi_doorbell",
 	.init		= msi_doorbell_test_init,
 	.exit		= msi_doorbell_test_exit,
 	.test_cases	= msi_doorbell_test_cases,

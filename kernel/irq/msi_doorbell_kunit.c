@@ -100,11 +100,10 @@ static struct kunit_case msi_report_test_cases[] = {
 };
 
 static struct kunit_suite msi_report_test_suite = {
-	.name		= "msi-doorbell-report",
+	.name		= "msi_doorbell_report",
 	.init		= msi_report_test_init,
 	.test_cases	= msi_report_test_cases,
 };
-
 
 /*
  * Vectors allocated and freed one at a time through the MSI core, as
@@ -384,7 +383,7 @@ static struct kunit_case msi_alloc_test_cases[] = {
 };
 
 static struct kunit_suite msi_alloc_test_suite = {
-	.name		= "msi-doorbell-alloc",
+	.name		= "msi_doorbell_alloc",
 	.init		= msi_alloc_test_init,
 	.exit		= msi_alloc_test_exit,
 	.test_cases	= msi_alloc_test_cases,

@@ -37,6 +37,13 @@
  *                    keeps working, the edu's DMA to the doorbell IOVA does
  *                    not fault) and is unmapped once both disabled them (the
  *                    same DMA now faults in the SMMU)
+ *   --dyn BDF2       type1 only, BDF is an edu: open BDF2 (an e1000e) in the
+ *                    same container, enable one MSI-X vector of BDF2 and add
+ *                    a second to the live table (vfio-pci allocates it with
+ *                    pci_msix_alloc_irq_at()); both must fire, the doorbell
+ *                    page stays mapped while any vector is allocated (the
+ *                    edu's DMA to it does not fault) and is unmapped once
+ *                    MSI-X is disabled (the same DMA faults)
  *   --release        BDF is an edu (type1 or iommufd): enable its MSI, fire,
  *                    check that its DMA to the doorbell IOVA does not fault,
  *                    disable it, and check that the same DMA now faults on
@@ -324,22 +331,28 @@ static int irq_index(struct vdev *v)
 	return v->is_edu ? VFIO_PCI_MSI_IRQ_INDEX : VFIO_PCI_MSIX_IRQ_INDEX;
 }
 
-static int irqs_enable(struct vdev *v)
+/* Set the triggers of vectors @start.. to @fds (-1: none) */
+static int irqs_set(struct vdev *v, int start, int count, const int *fds)
 {
-	size_t sz = sizeof(struct vfio_irq_set) + sizeof(int) * v->nvec;
+	size_t sz = sizeof(struct vfio_irq_set) + sizeof(int) * count;
 	struct vfio_irq_set *set = calloc(1, sz);
 	int i, ret;
 
 	set->argsz = sz;
 	set->flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER;
 	set->index = irq_index(v);
-	set->start = 0;
-	set->count = v->nvec;
-	for (i = 0; i < v->nvec; i++)
-		((int *)set->data)[i] = v->efd[i];
+	set->start = start;
+	set->count = count;
+	for (i = 0; i < count; i++)
+		((int *)set->data)[i] = fds[i];
 	ret = ioctl(v->fd, VFIO_DEVICE_SET_IRQS, set);
 	free(set);
 	return ret ? -errno : 0;
+}
+
+static int irqs_enable(struct vdev *v)
+{
+	return irqs_set(v, 0, v->nvec, v->efd);
 }
 
 static int irqs_disable_ret(struct vdev *v)
@@ -696,23 +709,35 @@ static void share_debugfs(const char *bdf2)
 	check(found, "share: debugfs shows the doorbell page with 2 references, held by both devices");
 }
 
+/*
+ * Open @bdf2, an e1000e, in the type1 container of @a, as @b: the two share
+ * one IOMMU domain and one doorbell page. Returns the group fd.
+ */
+static int open_second(struct vdev *a, const char *bdf2, struct vdev *b)
+{
+	int group2 = group_fd_of(bdf2);
+
+	if (ioctl(group2, VFIO_GROUP_SET_CONTAINER, &a->container))
+		die("VFIO_GROUP_SET_CONTAINER (second group)");
+	b->fd = ioctl(group2, VFIO_GROUP_GET_DEVICE_FD, bdf2);
+	if (b->fd < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD (second device)");
+	b->cfg_off = region_offset(b, VFIO_PCI_CONFIG_REGION_INDEX);
+	b->bar0_off = region_offset(b, VFIO_PCI_BAR0_REGION_INDEX);
+	set_master(b);
+	for (int i = 0; i < b->nvec; i++)
+		if ((b->efd[i] = eventfd(0, EFD_NONBLOCK)) < 0)
+			die("eventfd");
+	return group2;
+}
+
 static void share_test(struct vdev *a, const char *bdf2, int shots)
 {
 	struct vdev b = { .nvec = 3 };
 	int group2, f0, got, want = shots * 2;
 	uint64_t doorbell;
 
-	group2 = group_fd_of(bdf2);
-	if (ioctl(group2, VFIO_GROUP_SET_CONTAINER, &a->container))
-		die("VFIO_GROUP_SET_CONTAINER (second group)");
-	b.fd = ioctl(group2, VFIO_GROUP_GET_DEVICE_FD, bdf2);
-	if (b.fd < 0)
-		die("VFIO_GROUP_GET_DEVICE_FD (second device)");
-	b.cfg_off = region_offset(&b, VFIO_PCI_CONFIG_REGION_INDEX);
-	b.bar0_off = region_offset(&b, VFIO_PCI_BAR0_REGION_INDEX);
-	set_master(&b);
-	for (int i = 0; i < b.nvec; i++)
-		b.efd[i] = eventfd(0, EFD_NONBLOCK);
+	group2 = open_second(a, bdf2, &b);
 
 	check(!irqs_enable(a) && !irqs_enable(&b), "share: edu MSI and %s MSI-X enabled in one container",
 	      bdf2);
@@ -745,6 +770,96 @@ static void share_test(struct vdev *a, const char *bdf2, int shots)
 	edu_dma_write(a, doorbell);
 	check(smmu_faults_at(doorbell) > f0,
 	      "freed-doorbell: share: both disabled: edu DMA to the old doorbell IOVA %#llx faults on that IOVA (unmapped)",
+	      (unsigned long long)doorbell);
+	printf("RELEASED-IOVA %#llx\n", (unsigned long long)doorbell);
+	close(b.fd);
+	close(group2);
+}
+
+/* Fire @shots interrupts on vector @vec of @v; return how many arrived */
+static int shoot_vec(struct vdev *v, int vec, int shots)
+{
+	int got = 0;
+
+	for (int s = 0; s < shots; s++) {
+		fire(v, vec);
+		got += wait_efd(v, vec, 1000) ? 1 : 0;
+	}
+	return got;
+}
+
+/*
+ * Dynamic MSI-X, type1: @bdf2 (an e1000e) in @a's container enables one
+ * MSI-X vector, then adds vector 1 to its live table, as QEMU does when a
+ * guest unmasks a vector it did not enable at first: vfio-pci allocates it
+ * with pci_msix_alloc_irq_at(), which binds its doorbells before it
+ * activates. Every vector fires; the doorbell page stays mapped (an edu DMA
+ * to it does not fault) while any vector is allocated, including after a
+ * trigger went; once MSI-X is disabled the page is unmapped and the same
+ * DMA faults on that IOVA.
+ */
+static void dyn_test(struct vdev *a, const char *bdf2, int shots)
+{
+	struct vdev b = { .nvec = 2 };
+	int group2, f0, got, ret, none = -1, cap;
+	uint64_t doorbell;
+
+	group2 = open_second(a, bdf2, &b);
+	ret = irqs_set(&b, 0, 1, &b.efd[0]);
+	check(!ret, "dyn: MSI-X enabled with vector 0 only: %s", ret ? strerror(-ret) : "ok");
+	if (ret)
+		return;
+	device_setup(&b);
+	drain(&b);
+	got = shoot_vec(&b, 0, shots);
+	check(got == shots, "dyn: vector 0 delivers (%d/%d)", got, shots);
+
+	ret = irqs_set(&b, 1, 1, &b.efd[1]);
+	check(!ret, "dyn: vector 1 added to the live MSI-X table (pci_msix_alloc_irq_at): %s",
+	      ret ? strerror(-ret) : "ok");
+	if (ret)
+		return;
+	drain(&b);
+	got = shoot_vec(&b, 1, shots);
+	check(got == shots, "dyn: the added vector 1 delivers (%d/%d)", got, shots);
+	got = shoot_vec(&b, 0, shots);
+	check(got == shots, "dyn: vector 0 still delivers (%d/%d)", got, shots);
+
+	cap = cap_of(bdf2, PCI_CAP_ID_MSIX);
+	doorbell = cap ? msix_address_of(bdf2, cap) : 0;
+	printf("dyn: doorbell IOVA %#llx\n", (unsigned long long)doorbell);
+	check(doorbell != 0, "dyn: the e1000e's MSI-X table holds a doorbell address");
+	got = debugfs_pages_of(bdf2);
+	if (got >= 0)
+		check(got == 1, "dyn: %d doorbell page(s) bound for %s with two vectors (want 1)",
+		      got, bdf2);
+	else if (series)
+		check(0, "dyn: no doorbell debugfs view on a kernel with the series");
+
+	/* Vector 0's trigger goes; vfio-pci keeps the vector allocated */
+	ret = irqs_set(&b, 0, 1, &none);
+	check(!ret, "dyn: vector 0's trigger removed: %s", ret ? strerror(-ret) : "ok");
+	drain(&b);
+	got = shoot_vec(&b, 1, shots);
+	check(got == shots, "dyn: vector 1 delivers after vector 0's trigger went (%d/%d)",
+	      got, shots);
+	f0 = smmu_faults_at(doorbell);
+	edu_dma_write(a, doorbell);
+	check(smmu_faults_at(doorbell) == f0,
+	      "dyn: edu DMA to the doorbell IOVA %#llx does not fault while vectors are allocated",
+	      (unsigned long long)doorbell);
+
+	device_quiesce(&b);
+	irqs_disable(&b);
+	got = debugfs_pages_of(bdf2);
+	if (got >= 0)
+		check(got == 0, "dyn: %d doorbell page(s) bound for %s after MSI-X disable (want 0)",
+		      got, bdf2);
+	printf("EXPECT-FAULT-IOVA %#llx\n", (unsigned long long)doorbell);
+	f0 = smmu_faults_at(doorbell);
+	edu_dma_write(a, doorbell);
+	check(smmu_faults_at(doorbell) > f0,
+	      "freed-doorbell: dyn: MSI-X disabled: edu DMA to the old doorbell IOVA %#llx faults on that IOVA (unmapped)",
 	      (unsigned long long)doorbell);
 	printf("RELEASED-IOVA %#llx\n", (unsigned long long)doorbell);
 	close(b.fd);
@@ -1443,7 +1558,7 @@ static void stress_test(struct vdev *a, const char **with, int nwith, int secs)
 int main(int argc, char **argv)
 {
 	int use_iommufd = 0, cycles = 3, shots = 3, corrupt = 0, hold = 0, replace = 0;
-	const char *share = NULL, *sibling = NULL;
+	const char *share = NULL, *sibling = NULL, *dyn = NULL;
 	int race = 0, fail_nth = 0, release = 0;
 	struct vdev v = { .container = -1 };
 	const char *with[MAX_STRESS] = { NULL };
@@ -1464,6 +1579,8 @@ int main(int argc, char **argv)
 			replace = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--share") && i + 1 < argc)
 			share = argv[++i];
+		else if (!strcmp(argv[i], "--dyn") && i + 1 < argc)
+			dyn = argv[++i];
 		else if (!strcmp(argv[i], "--race") && i + 1 < argc)
 			race = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--release"))
@@ -1483,7 +1600,7 @@ int main(int argc, char **argv)
 	}
 	series = getenv("BENCH_SERIES") && !strcmp(getenv("BENCH_SERIES"), "1");
 	if (!bdf) {
-		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace N] [--race N] [--race-any] [--share BDF2] [--release] [--fail-nth [--sibling BDF2]] [--stress SECS --with BDF2 ...] BDF\n",
+		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace N] [--race N] [--race-any] [--share BDF2] [--dyn BDF2] [--release] [--fail-nth [--sibling BDF2]] [--stress SECS --with BDF2 ...] BDF\n",
 			argv[0]);
 		return 100;
 	}
@@ -1527,6 +1644,15 @@ int main(int argc, char **argv)
 			return 100;
 		}
 		release_test(&v, shots, use_iommufd);
+		return verdict();
+	}
+
+	if (dyn) {
+		if (use_iommufd || !v.is_edu) {
+			fprintf(stderr, "--dyn needs type1 and an edu as BDF\n");
+			return 100;
+		}
+		dyn_test(&v, dyn, shots);
 		return verdict();
 	}
 
