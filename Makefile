@@ -11,7 +11,7 @@ LIB		:= set -eo pipefail; . scripts/lib.sh
 JOBS		?= $(shell nproc)
 export BASE JOBS
 
-.PHONY: help all demo test base-kernel deps deps-core tree export roundtrip b4check config kernel initramfs kunit kunit-tool \
+.PHONY: help all demo test base-kernel deps deps-core tree export roundtrip b4check config kernel initramfs kunit kunit-tool vmm \
 	scenario check series bisect-check bisect-boot bench matrix kasan rt fresh-root clean distclean
 
 help: ## list the targets
@@ -57,9 +57,12 @@ demo: kernel initramfs ## boot the demo tour and print it (README's first comman
 base-kernel: tree ## the unpatched base kernel (same test config), for make test's controls
 	@scripts/base-kernel.sh
 
-test: deps kernel base-kernel initramfs ## every test, the base kernel's controls included; last line "N passed, N failed[, N skipped]"
+test: deps kernel base-kernel initramfs vmm ## every test, the base kernel's controls included; last line "N passed, N failed[, N skipped]"
 	@$(LIB); export BENCH_FRAGMENTS="$$(fragments test)" BASE_IMAGE BASE_LOGS; \
 	scripts/test.sh "$$SRC" "$$OBJ" "$$IMAGE" "$$INITRAMFS" "$$LOGS" $(SCENARIOS)
+
+vmm: deps ## the nested guest's VMM (Debian's arm64 QEMU 10 and its libraries) for the vm-* scenarios
+	@scripts/vmm.sh build/vmm/vmm.cpio
 
 kunit: deps kernel initramfs ## the KUnit boot alone
 	@$(LIB); export BENCH_FRAGMENTS="$$(fragments test)"; \
@@ -70,7 +73,7 @@ kunit-tool: tree ## the series' KUnit suites through kunit.py run --arch=arm64 a
 		--cross_compile="$$CROSS" --build_dir="$$B/kunit-tool" --jobs=$(JOBS) \
 		$$(git -C "$$SRC" diff --name-only base..HEAD -- '*.kunitconfig' | xargs -rn1 dirname | sed 's/^/--kunitconfig=/')
 
-scenario: deps kernel initramfs ## boot SCENARIOS="a b" on the series kernel, fail if any fails
+scenario: deps kernel initramfs vmm ## boot SCENARIOS="a b" on the series kernel, fail if any fails
 	@$(LIB); rc=0; for s in $(SCENARIOS); do \
 		scripts/run-scenario.sh "$$IMAGE" "$$INITRAMFS" "$$LOGS" $$s || [ $$? = 77 ] || rc=1; done; exit $$rc
 

@@ -103,7 +103,8 @@ list=$work/initramfs.list
 			echo "file /kselftest/${f#./} $st/$f $(stat -c %a "$st/$f") 0 0"
 		fi
 	done
-	for s in "$top"/tests/scenarios/*.guest; do
+	# tests/nested: what the nested guest of the vm-* scenarios runs.
+	for s in "$top"/tests/scenarios/*.guest "$top"/tests/nested/*.guest; do
 		echo "file /scenarios/$(basename "$s") $s 0644 0 0"
 	done
 	echo "slink /bin/sh busybox 0777 0 0"

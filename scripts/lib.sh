@@ -66,6 +66,7 @@ fragments() {
 	test | base-test)
 		echo "$TOP/tests/config/debug.config"
 		echo "$TOP/tests/config/selftests.config"
+		echo "$TOP/tests/config/kvm.config"
 		[ $1 = base-test ] || [ ! -f "$SERIES_DIR/series.config" ] || echo "$SERIES_DIR/series.config"
 		;;
 	perf) echo "$TOP/tests/config/perf.config" ;;

@@ -68,6 +68,27 @@ case $(hdr requires) in
 	;;
 esac
 append="$append bench.series=$BENCH_SERIES"
+# "#@ vmm: on": the guest runs a nested guest. Appended to the initramfs
+# (the kernel unpacks concatenated archives in turn): vmm.sh's VMM and, for
+# the nested guest to boot, the kernel under test and this same initramfs
+# as /vmm/Image and /vmm/initramfs.cpio.
+if [ "$(hdr vmm)" = on ]; then
+	vmm=${BENCH_VMM:-$top/build/vmm/vmm.cpio}
+	if [ ! -f "$vmm" ]; then
+		printf 'FAIL  %-16s: no VMM payload %s (make vmm builds it)\n' "$name" "$vmm"
+		exit 1
+	fi
+	x=$logdir/$name.vmm
+	rm -rf "$x" && mkdir -p "$x/vmm"
+	cp "$image" "$x/vmm/Image" && cp "$initrd" "$x/vmm/initramfs.cpio" &&
+		(cd "$x" && find vmm | sort | cpio -o -H newc -R 0:0 --quiet) >"$x.cpio" &&
+		cat "$initrd" "$vmm" "$x.cpio" >"$logdir/$name.initrd" || {
+		printf 'FAIL  %-16s: cannot pack the nested guest into %s\n' "$name" "$logdir/$name.initrd"
+		exit 1
+	}
+	rm -rf "$x" "$x.cpio"
+	initrd=$logdir/$name.initrd
+fi
 devices=()
 for d in $(hdr devices); do
 	case $d in
@@ -84,6 +105,9 @@ for d in $(hdr devices); do
 	# iommu=smmuv3): QEMU reports the ITS doorbell frame to it as an
 	# IOMMU_RESV_MSI region, which MSI writes bypass.
 	virtio-iommu) devices+=(-device virtio-iommu-pci,addr=1.0) ;;
+	# The same with a 64 KiB granule on a 4 KiB-page kernel (QEMU >= 8.2:
+	# "#@ qemu: 10"): the domains' smallest page is 64 KiB.
+	virtio-iommu-64k) devices+=(-device virtio-iommu-pci,addr=1.0,granule=64k) ;;
 	# The machine's SMMUv3 with stage 2 only (QEMU >= 8.1: "#@ qemu: 10"):
 	# the kernel's domains are stage-2 page tables. virt >= 9.2 sets its
 	# SMMU to "nested" over any -global: such scenarios boot virt-9.1.
@@ -189,6 +213,7 @@ timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" \
 	"${devices[@]}" </dev/null >"$log" 2>&1
 rc=$?
 stop_watcher
+[ "$(hdr vmm)" != on ] || rm -f "$logdir/$name.initrd"
 secs=$(echo "$(date +%s.%N) - $start" | bc)
 
 why=
