@@ -684,6 +684,23 @@ static void edu_dma_write(struct vdev *v, uint64_t iova)
 }
 
 /*
+ * The edu @a's DMA write to @doorbell, an IOVA whose doorbell was just
+ * released (@what says how), must fault on that IOVA: the page is unmapped.
+ */
+static void expect_freed(struct vdev *a, uint64_t doorbell, const char *what)
+{
+	int f0;
+
+	printf("EXPECT-FAULT-IOVA %#llx\n", (unsigned long long)doorbell);
+	f0 = smmu_faults_at(doorbell);
+	edu_dma_write(a, doorbell);
+	check(smmu_faults_at(doorbell) > f0,
+	      "freed-doorbell: %s: edu DMA to the old doorbell IOVA %#llx faults on that IOVA (unmapped)",
+	      what, (unsigned long long)doorbell);
+	printf("RELEASED-IOVA %#llx\n", (unsigned long long)doorbell);
+}
+
+/*
  * If the kernel has the doorbell debugfs view, the shared page must show one
  * reference per device, and both devices.
  */
@@ -765,13 +782,7 @@ static void share_test(struct vdev *a, const char *bdf2, int shots)
 
 	device_quiesce(&b);
 	irqs_disable(&b);
-	printf("EXPECT-FAULT-IOVA %#llx\n", (unsigned long long)doorbell);
-	f0 = smmu_faults_at(doorbell);
-	edu_dma_write(a, doorbell);
-	check(smmu_faults_at(doorbell) > f0,
-	      "freed-doorbell: share: both disabled: edu DMA to the old doorbell IOVA %#llx faults on that IOVA (unmapped)",
-	      (unsigned long long)doorbell);
-	printf("RELEASED-IOVA %#llx\n", (unsigned long long)doorbell);
+	expect_freed(a, doorbell, "share: both disabled");
 	close(b.fd);
 	close(group2);
 }
@@ -855,13 +866,7 @@ static void dyn_test(struct vdev *a, const char *bdf2, int shots)
 	if (got >= 0)
 		check(got == 0, "dyn: %d doorbell page(s) bound for %s after MSI-X disable (want 0)",
 		      got, bdf2);
-	printf("EXPECT-FAULT-IOVA %#llx\n", (unsigned long long)doorbell);
-	f0 = smmu_faults_at(doorbell);
-	edu_dma_write(a, doorbell);
-	check(smmu_faults_at(doorbell) > f0,
-	      "freed-doorbell: dyn: MSI-X disabled: edu DMA to the old doorbell IOVA %#llx faults on that IOVA (unmapped)",
-	      (unsigned long long)doorbell);
-	printf("RELEASED-IOVA %#llx\n", (unsigned long long)doorbell);
+	expect_freed(a, doorbell, "dyn: MSI-X disabled");
 	close(b.fd);
 	close(group2);
 }
@@ -875,6 +880,7 @@ static void release_test(struct vdev *v, int shots, int use_iommufd)
 {
 	const char *via = use_iommufd ? "iommufd" : "type1";
 	uint64_t doorbell;
+	char what[48];
 	int f0;
 
 	check(!irqs_enable(v), "release (%s): edu MSI enabled", via);
@@ -888,13 +894,8 @@ static void release_test(struct vdev *v, int shots, int use_iommufd)
 	      "release (%s): edu DMA to the doorbell IOVA %#llx does not fault while MSI is enabled",
 	      via, (unsigned long long)doorbell);
 	irqs_disable(v);
-	printf("EXPECT-FAULT-IOVA %#llx\n", (unsigned long long)doorbell);
-	f0 = smmu_faults_at(doorbell);
-	edu_dma_write(v, doorbell);
-	check(smmu_faults_at(doorbell) > f0,
-	      "freed-doorbell: release (%s): MSI disabled: edu DMA to the old doorbell IOVA %#llx faults on that IOVA (unmapped)",
-	      via, (unsigned long long)doorbell);
-	printf("RELEASED-IOVA %#llx\n", (unsigned long long)doorbell);
+	snprintf(what, sizeof(what), "release (%s): MSI disabled", via);
+	expect_freed(v, doorbell, what);
 }
 
 /*
