@@ -47,6 +47,14 @@ else
 	result FAIL series-b4 "$out"
 fi
 
+# 1c. no commit of the series leaves a legacy MSI domain (CDX) that does
+# not forward doorbell reports below a parent that needs them
+if out=$("$top/scripts/report-chain.sh" "$src" 2>&1); then
+	result PASS series-report-chain "($(echo "$out" | tail -1))"
+else
+	result FAIL series-report-chain "$out"
+fi
+
 # 2. every requested kconfig option took effect (kconfig.sh ran in the build)
 if out=$("$top/scripts/kconfig.sh" "$src" "$obj" $BENCH_FRAGMENTS 2>&1); then
 	result PASS kconfig "($(echo "$out" | tail -1))"

@@ -115,6 +115,8 @@ static struct kunit_suite msi_report_test_suite = {
  * shows: -ENOENT once nothing is held.
  */
 #define MOCK_ALLOC_DOORBELL	0x9000040UL
+#define MOCK_ALLOC_DOORBELL2	0x9010040UL
+#define MOCK_ALLOC_CLEAR	0x9000048UL
 
 struct msi_alloc_test {
 	struct device		*dev;
@@ -123,7 +125,14 @@ struct msi_alloc_test {
 	struct iommu_group	*group;
 	unsigned int		reports;
 	unsigned int		writes;
+	unsigned int		masks;
+	unsigned int		bus_locks;
+	unsigned int		bus_unlocks;
 	bool			fail_alloc;
+	bool			free_in_bus_lock;
+	struct irq_chip		*freed_chip;
+	u64			doorbell;
+	u64			clear;
 	struct msi_msg		written;
 };
 
@@ -140,11 +149,19 @@ static int mock_alloc_report(struct irq_domain *domain, struct device *dev,
 	return 1;
 }
 
+/* The doorbell composed can move under the test; @clear makes a level MSI */
 static void mock_alloc_compose(struct irq_data *d, struct msi_msg *msg)
 {
-	msg->address_hi = upper_32_bits(MOCK_ALLOC_DOORBELL);
-	msg->address_lo = lower_32_bits(MOCK_ALLOC_DOORBELL);
-	msg->data = d->hwirq;
+	struct msi_alloc_test *t = irq_data_get_irq_chip_data(d);
+
+	msg[0].address_hi = upper_32_bits(t->doorbell);
+	msg[0].address_lo = lower_32_bits(t->doorbell);
+	msg[0].data = d->hwirq;
+	if (t->clear) {
+		msg[1].address_hi = upper_32_bits(t->clear);
+		msg[1].address_lo = lower_32_bits(t->clear);
+		msg[1].data = d->hwirq;
+	}
 }
 
 static struct irq_chip mock_alloc_parent_chip = {
@@ -164,7 +181,7 @@ static int mock_alloc_parent_alloc(struct irq_domain *domain, unsigned int virq,
 	for (i = 0; i < nr_irqs; i++)
 		irq_domain_set_hwirq_and_chip(domain, virq + i,
 					      info->desc->msi_index + i,
-					      &mock_alloc_parent_chip, NULL);
+					      &mock_alloc_parent_chip, t);
 	return 0;
 }
 
@@ -191,12 +208,45 @@ static void mock_alloc_irq_nop(struct irq_data *d)
 {
 }
 
+static void mock_alloc_irq_mask(struct irq_data *d)
+{
+	struct msi_alloc_test *t = irq_data_get_irq_chip_data(d);
+
+	t->masks++;
+}
+
+/* Caches what it wrote in the descriptor, as PCI/MSI does */
 static void mock_alloc_write_msg(struct irq_data *d, struct msi_msg *msg)
 {
 	struct msi_alloc_test *t = irq_data_get_irq_chip_data(d);
 
 	t->writes++;
 	t->written = *msg;
+	irq_data_get_msi_desc(d)->msg = *msg;
+}
+
+/*
+ * With @free_in_bus_lock, a free of the interrupt runs while the bus is
+ * locked: it deactivates the interrupt and installs no_irq_chip, as
+ * irq_domain_free_irqs() does before it waits for sparse_irq_lock.
+ */
+static void mock_alloc_bus_lock(struct irq_data *d)
+{
+	struct msi_alloc_test *t = irq_data_get_irq_chip_data(d);
+
+	t->bus_locks++;
+	if (t->free_in_bus_lock) {
+		irqd_clr_activated(d);
+		t->freed_chip = d->chip;
+		d->chip = &no_irq_chip;
+	}
+}
+
+static void mock_alloc_bus_sync_unlock(struct irq_data *d)
+{
+	struct msi_alloc_test *t = irq_data_get_irq_chip_data(d);
+
+	t->bus_unlocks++;
 }
 
 /* The vector's index is its hardware number, as for PCI/MSI-X */
@@ -209,9 +259,12 @@ static void mock_alloc_set_desc(msi_alloc_info_t *arg, struct msi_desc *desc)
 static const struct msi_domain_template mock_alloc_template = {
 	.chip = {
 		.name			= "mock-msix",
-		.irq_mask		= mock_alloc_irq_nop,
+		.irq_mask		= mock_alloc_irq_mask,
 		.irq_unmask		= mock_alloc_irq_nop,
 		.irq_write_msi_msg	= mock_alloc_write_msg,
+		.irq_bus_lock		= mock_alloc_bus_lock,
+		.irq_bus_sync_unlock	= mock_alloc_bus_sync_unlock,
+		.flags			= IRQCHIP_SUPPORTS_LEVEL_MSI,
 	},
 	.ops = {
 		.set_desc		= mock_alloc_set_desc,
@@ -222,7 +275,8 @@ static const struct msi_domain_template mock_alloc_template = {
 				  MSI_FLAG_USE_DEF_CHIP_OPS |
 				  MSI_FLAG_ALLOC_SIMPLE_MSI_DESCS |
 				  MSI_FLAG_FREE_MSI_DESCS |
-				  MSI_FLAG_ACTIVATE_EARLY,
+				  MSI_FLAG_ACTIVATE_EARLY |
+				  MSI_FLAG_LEVEL_CAPABLE,
 		.bus_token	= DOMAIN_BUS_DEVICE_MSI,
 	},
 };
@@ -241,6 +295,7 @@ static int msi_alloc_test_init(struct kunit *test)
 		kunit_skip(test, "needs CONFIG_IRQ_MSI_IOMMU and CONFIG_IOMMU_API");
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->doorbell = MOCK_ALLOC_DOORBELL;
 	test->priv = t;
 	t->dev = kunit_device_register(test, "msi-alloc-dev");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev);
@@ -376,9 +431,119 @@ static void msi_alloc_test_failed(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, msi_alloc_test_held(t));
 }
 
+static u64 msi_alloc_test_written(struct msi_alloc_test *t)
+{
+	return (u64)t->written.address_hi << 32 | t->written.address_lo;
+}
+
+/*
+ * msi_device_update_doorbells(), as the IOMMU core calls it once the device's
+ * doorbells moved: a message that did not change is not written again, one
+ * that did is written once; a level MSI is written whenever it is
+ * recomposed, since the descriptor caches its first message only.
+ */
+static void msi_alloc_test_rewrite(struct kunit *test)
+{
+	struct msi_alloc_test *t = test->priv;
+	struct msi_map map;
+
+	map = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, MSI_ANY_INDEX,
+				      NULL, NULL);
+	KUNIT_ASSERT_GE(test, map.index, 0);
+	KUNIT_ASSERT_EQ(test, t->writes, 1);
+
+	msi_device_update_doorbells(t->dev);
+	KUNIT_EXPECT_EQ(test, t->writes, 1);
+	KUNIT_EXPECT_EQ(test, t->bus_locks, t->bus_unlocks);
+
+	t->doorbell = MOCK_ALLOC_DOORBELL2;
+	msi_device_update_doorbells(t->dev);
+	KUNIT_EXPECT_EQ(test, t->writes, 2);
+	KUNIT_EXPECT_EQ(test, msi_alloc_test_written(t), MOCK_ALLOC_DOORBELL2);
+
+	/* Only the second message of a level MSI moves */
+	t->clear = MOCK_ALLOC_CLEAR;
+	msi_device_update_doorbells(t->dev);
+	KUNIT_EXPECT_EQ(test, t->writes, 3);
+	t->clear = MOCK_ALLOC_CLEAR + 0x1000;
+	msi_device_update_doorbells(t->dev);
+	KUNIT_EXPECT_EQ(test, t->writes, 4);
+	KUNIT_EXPECT_EQ(test, t->bus_locks, t->bus_unlocks);
+	t->clear = 0;
+}
+
+/*
+ * A message that cannot be composed (its doorbell is not bound: here the
+ * device's table is hidden, as for a doorbell its parent never reported) is
+ * not replaced by address 0: the vector is masked and keeps its last message.
+ */
+static void msi_alloc_test_rewrite_unbound(struct kunit *test)
+{
+	struct msi_alloc_test *t = test->priv;
+	struct msi_doorbell_table *table;
+	struct irq_desc *desc;
+	struct msi_map map;
+
+	map = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, MSI_ANY_INDEX,
+				      NULL, NULL);
+	KUNIT_ASSERT_GE(test, map.index, 0);
+	desc = irq_to_desc(map.virq);
+	KUNIT_ASSERT_NOT_NULL(test, desc);
+	/* Unmasked, as request_irq() leaves it */
+	scoped_guard(raw_spinlock_irqsave, &desc->lock)
+		unmask_irq(desc);
+	KUNIT_ASSERT_FALSE(test, irqd_irq_masked(&desc->irq_data));
+
+	table = rcu_dereference_protected(t->dev->iommu->msi_doorbells, true);
+	RCU_INIT_POINTER(t->dev->iommu->msi_doorbells, NULL);
+	t->doorbell = MOCK_ALLOC_DOORBELL2;
+	msi_device_update_doorbells(t->dev);
+	rcu_assign_pointer(t->dev->iommu->msi_doorbells, table);
+
+	KUNIT_EXPECT_EQ(test, t->writes, 1);
+	KUNIT_EXPECT_EQ(test, msi_alloc_test_written(t), MOCK_ALLOC_DOORBELL);
+	KUNIT_EXPECT_EQ(test, t->masks, 1);
+	KUNIT_EXPECT_TRUE(test, irqd_irq_masked(&desc->irq_data));
+}
+
+/*
+ * A free that runs between the bus lock and the descriptor lock installs
+ * no_irq_chip: the bus lock that was taken is released all the same (for
+ * CDX, a mutex every later request_irq() and free_irq() of the device takes),
+ * and the interrupt, no longer activated, is not written.
+ */
+static void msi_alloc_test_rewrite_freed(struct kunit *test)
+{
+	struct msi_alloc_test *t = test->priv;
+	struct irq_data *irqd;
+	struct msi_map map;
+
+	map = msi_domain_alloc_irq_at(t->dev, MSI_DEFAULT_DOMAIN, MSI_ANY_INDEX,
+				      NULL, NULL);
+	KUNIT_ASSERT_GE(test, map.index, 0);
+	irqd = irq_get_irq_data(map.virq);
+	KUNIT_ASSERT_NOT_NULL(test, irqd);
+
+	t->free_in_bus_lock = true;
+	t->doorbell = MOCK_ALLOC_DOORBELL2;
+	msi_device_update_doorbells(t->dev);
+	t->free_in_bus_lock = false;
+	/* Undo the simulated free, so that the real one can run */
+	KUNIT_ASSERT_PTR_EQ(test, irqd->chip, &no_irq_chip);
+	irqd->chip = t->freed_chip;
+	irqd_set_activated(irqd);
+
+	KUNIT_EXPECT_EQ(test, t->bus_locks, 1);
+	KUNIT_EXPECT_EQ(test, t->bus_unlocks, 1);
+	KUNIT_EXPECT_EQ(test, t->writes, 1);
+}
+
 static struct kunit_case msi_alloc_test_cases[] = {
 	KUNIT_CASE(msi_alloc_test_dynamic),
 	KUNIT_CASE(msi_alloc_test_failed),
+	KUNIT_CASE(msi_alloc_test_rewrite),
+	KUNIT_CASE(msi_alloc_test_rewrite_unbound),
+	KUNIT_CASE(msi_alloc_test_rewrite_freed),
 	{}
 };
 
