@@ -11,12 +11,12 @@ LIB		:= set -eo pipefail; . scripts/lib.sh
 JOBS		?= $(shell nproc)
 export BASE JOBS
 
-.PHONY: help all demo test base-kernel deps deps-core tree export roundtrip b4check config kernel initramfs kunit kunit-tool vmm \
+.PHONY: pages16k pages64k help all demo test base-kernel deps deps-core tree export roundtrip b4check config kernel initramfs kunit kunit-tool vmm \
 	scenario check series bisect-check bisect-boot bench matrix kasan rt fresh-root clean distclean
 
 help: ## list the targets
 	@echo "usage: make TARGET [BASE=7.3] [SCENARIOS=\"a b\"] [FORCE=1] [BENCH_ROUNDS=N]"
-	@sed -n 's/^\([a-z-]*\):.*## \(.*\)/  \1\t\2/p' $(MAKEFILE_LIST) | expand -t 16
+	@sed -n 's/^\([a-z0-9-]*\):.*## \(.*\)/  \1\t\2/p' $(MAKEFILE_LIST) | expand -t 16
 
 all: kernel initramfs ## the test kernel and the initramfs
 
@@ -100,6 +100,12 @@ kasan: tree initramfs ## the test kernel + KASAN and KFENCE: build it, boot ever
 
 rt: tree initramfs ## the test kernel with PREEMPT_RT: build it, boot every scenario
 	@$(LIB); scripts/variant.sh rt $(SCENARIOS)
+
+pages16k: deps tree initramfs ## 16K-page test and base kernels: build them, boot the IOMMU scenarios on both
+	@$(LIB); scripts/variant.sh pages16k $(SCENARIOS)
+
+pages64k: deps tree initramfs ## 64K-page test and base kernels: build them, boot the IOMMU scenarios (virtio-iommu 64K granule too) on both
+	@$(LIB); scripts/variant.sh pages64k $(SCENARIOS)
 
 fresh-root: ## run the README's two commands in a new Debian 12 root from a clean clone
 	@scripts/fresh-root.sh

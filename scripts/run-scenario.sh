@@ -191,6 +191,20 @@ PY
 	watcher=$!
 fi
 
+# "#@ pages: 64k" (or "16k 64k"): the scenario needs a kernel with those
+# pages, read from the arm64 Image header (flags, bits 1-2: 1 = 4K, 2 =
+# 16K, 3 = 64K). make test's 4K kernels leave such scenarios out; the
+# pages16k/pages64k variants boot them.
+want_pages=$(hdr pages)
+if [ -n "$want_pages" ]; then
+	flags=$(od -An -t u8 -j 24 -N 8 "$image" | tr -d ' ')
+	case $(((flags >> 1) & 3)) in 1) have=4k ;; 2) have=16k ;; 3) have=64k ;; *) have=unknown ;; esac
+	if [[ " $want_pages " != *" $have "* ]]; then
+		echo "run-scenario: $name needs a kernel with $want_pages pages; $image has $have pages" >&2
+		exit 2
+	fi
+fi
+
 # "#@ qemu: 10": the unpacked QEMU 10 of make deps (scripts/lib.sh), with its
 # own firmware and module directories.
 qemu=(qemu-system-aarch64)

@@ -67,7 +67,17 @@ fi
 # the series is read from its tree by run-scenario.sh, never from the
 # environment; a skipped scenario does not exist any more.
 scenarios=("$@")
-[ ${#scenarios[@]} -gt 0 ] || scenarios=($(cd "$top/tests/scenarios" && ls *.guest | sed 's/\.guest$//' | grep -vxE 'demo|bench|bench-lookup'))
+# By default every scenario, but those whose "#@ pages:" line does not name
+# the kernel's page size (BENCH_PAGES, 4k unless a page-size variant).
+if [ ${#scenarios[@]} = 0 ]; then
+	for f in "$top"/tests/scenarios/*.guest; do
+		s=$(basename "$f" .guest)
+		[[ $s =~ ^(demo|bench|bench-lookup)$ ]] && continue
+		p=$(sed -n 's/^#@ pages: *//p' "$f")
+		[ -z "$p" ] || [[ " $p " == *" ${BENCH_PAGES:-4k} "* ]] || continue
+		scenarios+=("$s")
+	done
+fi
 declare -A series_verdict base_verdict base_rule
 for s in "${scenarios[@]}"; do
 	spec=$top/tests/scenarios/$s.guest

@@ -7,6 +7,13 @@
 #   rt      + tests/config/matrix-rt.config (PREEMPT_RT); builds in the build
 #           matrix's arm64-rt directory (the same configuration), so one
 #           build serves both
+#   pages16k, pages64k
+#           + tests/config/matrix-16k.config / matrix-64k.config: the test
+#           kernel with 16 KiB or 64 KiB pages, and the unpatched base with
+#           the same pages (build/$BASE/variant/NAME and NAME-base), so that
+#           every scenario has its control as in make test. By default the
+#           IOMMU scenarios of $page_scenarios, and those whose "#@ pages:"
+#           line names the page size (virtio-iommu with a 64 KiB granule).
 #
 # Logs go to build/$BASE/logs-NAME. Prints the build and test times, and
 # ends with test.sh's "N passed, N failed[, N skipped]".
@@ -14,9 +21,16 @@
 # usage: variant.sh NAME [SCENARIO...]
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
-name=${1:?usage: variant.sh kasan|rt [SCENARIO...]}
+name=${1:?usage: variant.sh kasan|rt|pages16k|pages64k [SCENARIO...]}
 shift
 cfg=$TOP/tests/config
+# The scenarios of the page-size variants: the VFIO pair, release, replace,
+# fail-nth, stress and hot-unplug on SMMUv3, DMA domains, virtio-iommu
+# (4 KiB granule) and the KUnit suites. Each boots on both kernels.
+page_scenarios="kunit its-dma its-vfio-type1 its-iommufd its-vfio-release
+	its-iommufd-release its-iommufd-replace its-fail-nth its-stress
+	its-hotplug viommu-dma viommu-vfio-type1"
+base_obj=
 case $name in
 kasan)
 	obj=$B/variant/kasan
@@ -27,7 +41,19 @@ rt)
 	obj=$B/matrix/arm64-rt
 	frags="$(fragments test) $cfg/matrix-rt.config"
 	;;
-*) echo "variant: unknown variant $name (kasan, rt)" >&2; exit 2 ;;
+pages16k | pages64k)
+	pages=${name#pages}
+	obj=$B/variant/$name
+	base_obj=$B/variant/$name-base
+	frags="$(fragments test) $cfg/matrix-$pages.config"
+	base_frags="$(fragments base-test) $cfg/matrix-$pages.config"
+	export BENCH_PAGES=$pages
+	if [ $# = 0 ]; then
+		set -- $page_scenarios $(cd "$TOP/tests/scenarios" &&
+			grep -l "^#@ pages:.*\b$pages\b" *.guest | sed 's/\.guest$//')
+	fi
+	;;
+*) echo "variant: unknown variant $name (kasan, rt, pages16k, pages64k)" >&2; exit 2 ;;
 esac
 mkdir -p "$obj"
 t0=$(date +%s)
@@ -38,6 +64,20 @@ kmake "$SRC" "$obj" -j"${JOBS:-$(nproc)}" Image >"$obj/kbuild.log" 2>&1 || {
 	echo "variant $name: FAILED: build error, see $obj/kbuild.log" >&2
 	exit 1
 }
+if [ -n "$base_obj" ]; then
+	# The unpatched base with the same pages: the worktree of make
+	# base-kernel (which checks that it is the base), configured here.
+	"$TOP/scripts/base-kernel.sh" >/dev/null || exit 1
+	mkdir -p "$base_obj"
+	"$TOP/scripts/kconfig.sh" "$BASE_SRC" "$base_obj" $base_frags || exit 1
+	echo "variant $name: building the base $base_obj/arch/arm64/boot/Image (log $base_obj/kbuild.log)"
+	kmake "$BASE_SRC" "$base_obj" -j"${JOBS:-$(nproc)}" Image >"$base_obj/kbuild.log" 2>&1 || {
+		tail -30 "$base_obj/kbuild.log"
+		echo "variant $name: FAILED: base build error, see $base_obj/kbuild.log" >&2
+		exit 1
+	}
+	export BASE_IMAGE=$base_obj/arch/arm64/boot/Image BASE_LOGS=$B/logs-$name-base
+fi
 t1=$(date +%s)
 # Sanitizers slow the guest down several times over.
 export BENCH_TIMEOUT=${BENCH_TIMEOUT:-1200}
