@@ -55,27 +55,26 @@ pages16k | pages64k)
 	;;
 *) echo "variant: unknown variant $name (kasan, rt, pages16k, pages64k)" >&2; exit 2 ;;
 esac
-mkdir -p "$obj"
-t0=$(date +%s)
-"$TOP/scripts/kconfig.sh" "$SRC" "$obj" $frags || exit 1
-echo "variant $name: building $obj/arch/arm64/boot/Image (log $obj/kbuild.log)"
-kmake "$SRC" "$obj" -j"${JOBS:-$(nproc)}" Image >"$obj/kbuild.log" 2>&1 || {
-	tail -30 "$obj/kbuild.log"
-	echo "variant $name: FAILED: build error, see $obj/kbuild.log" >&2
-	exit 1
+# build_image WHAT SRC OBJ FRAGMENT...: configure and build one Image
+build_image() {
+	local what=$1 src=$2 o=$3
+	shift 3
+	mkdir -p "$o"
+	"$TOP/scripts/kconfig.sh" "$src" "$o" "$@" || exit 1
+	echo "variant $name: building $what $o/arch/arm64/boot/Image (log $o/kbuild.log)"
+	kmake "$src" "$o" -j"${JOBS:-$(nproc)}" Image >"$o/kbuild.log" 2>&1 || {
+		tail -30 "$o/kbuild.log"
+		echo "variant $name: FAILED: build error ($what), see $o/kbuild.log" >&2
+		exit 1
+	}
 }
+t0=$(date +%s)
+build_image "the series" "$SRC" "$obj" $frags
 if [ -n "$base_obj" ]; then
 	# The unpatched base with the same pages: the worktree of make
 	# base-kernel (which checks that it is the base), configured here.
 	"$TOP/scripts/base-kernel.sh" >/dev/null || exit 1
-	mkdir -p "$base_obj"
-	"$TOP/scripts/kconfig.sh" "$BASE_SRC" "$base_obj" $base_frags || exit 1
-	echo "variant $name: building the base $base_obj/arch/arm64/boot/Image (log $base_obj/kbuild.log)"
-	kmake "$BASE_SRC" "$base_obj" -j"${JOBS:-$(nproc)}" Image >"$base_obj/kbuild.log" 2>&1 || {
-		tail -30 "$base_obj/kbuild.log"
-		echo "variant $name: FAILED: base build error, see $base_obj/kbuild.log" >&2
-		exit 1
-	}
+	build_image "the base" "$BASE_SRC" "$base_obj" $base_frags
 	export BASE_IMAGE=$base_obj/arch/arm64/boot/Image BASE_LOGS=$B/logs-$name-base
 fi
 t1=$(date +%s)
