@@ -128,6 +128,16 @@ for d in $(hdr devices); do
 	# kernel DMA domain's are near 4 GiB: the edu's default mask is 28 bits).
 	rp-edu64) devices+=(-device pcie-root-port,id=rp1,chassis=1,addr=10.0,disable-acs=on
 		-device edu,bus=rp1,id=hp0,dma_mask=0xffffffffffffffff) ;;
+	# rp-edu64-nvme: the same with an NVMe as function 1 (01:00.1), in the
+	# group too: a kernel driver that allocates DMA IOVAs in its domain.
+	rp-edu64-nvme)
+		img=$logdir/nvme-fn1.img
+		[ -f "$img" ] || truncate -s 16M "$img"
+		devices+=(-device pcie-root-port,id=rp1,chassis=1,addr=10.0,disable-acs=on
+			-device edu,bus=rp1,addr=0.0,multifunction=on,id=hp0,dma_mask=0xffffffffffffffff
+			-drive "file=$img,if=none,id=nvmfn1,format=raw"
+			-device nvme,drive=nvmfn1,serial=fn1,bus=rp1,addr=0.1)
+		;;
 	rp-nvme | rp-nvme2)
 		i=1
 		[ $d = rp-nvme2 ] && i=2

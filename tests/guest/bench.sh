@@ -219,6 +219,13 @@ smmu_fault_at() {
 	dmesg | grep -A4 'event 0x1[0-3] received' | grep -qiE "0x0*$_fault_iova\$"
 }
 
+# How many translation faults on IOVA $1 the kernel log holds (see
+# smmu_fault_at), for a check that wants one more fault on the same IOVA.
+smmu_faults_at() {
+	_fault_iova=${1#0x}
+	dmesg | grep -A4 'event 0x1[0-3] received' | grep -ciE "0x0*$_fault_iova\$" || true
+}
+
 # The doorbell debugfs view must list no bound page ($1 says when). A
 # kernel with the series (bench.series=1) must have the view; without the
 # series there is none and the check is skipped with a note.
