@@ -1,7 +1,8 @@
 #!/bin/bash
 # Export the commits base..HEAD of build/$BASE/src back into the series
-# directory (git format-patch output + series file) and the overlay (the
-# final content of every file the series adds, at its kernel path here).
+# directory (git format-patch output + series file of each patch set that
+# patches/sets names) and the overlay (the final content of every file the
+# series adds, at its kernel path here).
 #
 # usage: export.sh
 set -euo pipefail
@@ -20,10 +21,21 @@ for f in $added; do
 	}
 done
 
-# Remove what the previous export wrote, then write the series anew.
+# Write the series into a scratch directory first (it fails, touching
+# nothing, when patches/sets does not match the tree), then remove what the
+# previous export wrote and put the new one in its place.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+format_series "$SRC" "$tmp/out" || {
+	echo "export: FAILED: nothing written; $SERIES_DIR is as it was" >&2
+	exit 1
+}
 for f in $(series_added_files "$SERIES_DIR"); do rm -f "$OVERLAY/$f"; done
 for p in $(series_patches "$SERIES_DIR"); do rm -f "$SERIES_DIR/$p"; done
-format_series "$SRC" "$SERIES_DIR"
+while read -r set n; do
+	mkdir -p "$SERIES_DIR/$set"
+	cp "$tmp/out/$set"/*.patch "$tmp/out/$set/series" "$SERIES_DIR/$set/"
+done < <(series_sets "$SERIES_DIR")
 for f in $added; do
 	mkdir -p "$(dirname "$OVERLAY/$f")"
 	git -C "$SRC" show "HEAD:$f" >"$OVERLAY/$f"

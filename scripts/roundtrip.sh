@@ -3,8 +3,9 @@
 # with it:
 #  1. re-apply the series on "base" in a scratch worktree and compare every
 #     commit's tree, author and message with build/$BASE/src;
-#  2. 'git format-patch' of the tree gives the series directory byte for byte,
-#     but for the Message-Id and threading headers (git takes them from the
+#  2. 'git format-patch' of the tree, set by set, gives the series directory
+#     byte for byte (the sets file, each set's series file and patches), but
+#     for the Message-Id and threading headers (git takes them from the
 #     clock);
 #  3. every file the series adds is in the overlay with its final content,
 #     and the overlay holds nothing else.
@@ -21,7 +22,7 @@ apply_series "$SERIES_DIR" "$wt" >/dev/null
 nw=$(same_commits roundtrip "$wt")
 
 format_series "$src" "$tmp/out"
-for p in $(series_patches "$tmp/out") series; do
+for p in $(series_patches "$tmp/out") sets $(series_sets "$tmp/out" | awk '{ print $1 "/series" }'); do
 	[ -f "$SERIES_DIR/$p" ] && same_patch "$tmp/out/$p" "$SERIES_DIR/$p" || {
 		echo "roundtrip: FAILED: $SERIES_DIR/$p is not what 'git format-patch' writes for the tree ('make export')" >&2
 		exit 1
@@ -42,4 +43,4 @@ extra=$(for d in drivers kernel include Documentation; do
 		[ ! -d "$OVERLAY/$d" ] || (cd "$OVERLAY" && find "$d" -type f)
 	done | sort | comm -23 - <(echo "$added" | tr ' ' '\n' | sort))
 [ -z "$extra" ] || { echo "roundtrip: FAILED: overlay files the series does not add: $extra" >&2; exit 1; }
-echo "roundtrip: $nw commit(s) re-apply identically, $nw patches are format-patch output, $(echo $added | wc -w) overlay file(s) agree"
+echo "roundtrip: $nw commit(s) re-apply identically, $nw patches are format-patch output in $(series_sets "$SERIES_DIR" | wc -l) set(s) ($(series_sets "$SERIES_DIR" | awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }')), $(echo $added | wc -w) overlay file(s) agree"

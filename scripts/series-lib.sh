@@ -1,14 +1,20 @@
 # Shared by tree.sh, export.sh, roundtrip.sh and b4check.sh: how a series directory maps
 # onto commits of the base tree.
 #
-# $SERIES_DIR/series names the patches in order, one per line; the patches are
-# exactly what 'git format-patch --numbered --thread --zero-commit
-# --no-signature' writes for base..HEAD ("[PATCH nn/NN]", new files included,
+# $SERIES_DIR holds one directory per patch set, each posted as a series of
+# its own: the fixes first, then the feature on top. $SERIES_DIR/sets names
+# them in order, "DIR COUNT" per line, COUNT being the number of commits of
+# the tree the set takes, from the base up. DIR/series names the set's
+# patches in order; they are exactly what 'git format-patch --numbered
+# --thread --zero-commit --no-signature' writes for the set's range of
+# commits ("[PATCH nn/NN]" numbered within the set, new files included,
 # patches 2-N in reply to patch 1), so 'git am' applies them and b4 reads
-# them as one series (b4check.sh). The
-# files the series adds are also kept, with their final content, at their
-# kernel path in this repository (the overlay), to be read as files;
-# roundtrip.sh fails when the two disagree.
+# each set as one series (b4check.sh). DIR/cover-letter is the set's cover
+# letter (first line: subject). A commit added to the tree must go into the
+# count of its set: export.sh fails while the counts do not add up to the
+# tree's commits. The files the series adds are also kept, with their final
+# content, at their kernel path in this repository (the overlay), to be read
+# as files; roundtrip.sh fails when the two disagree.
 
 GIT_ID=(-c user.name="MSI doorbell bench" -c user.email=bench@localhost)
 base_tag=base
@@ -23,10 +29,20 @@ overlay_path_ok() {
 	return 0
 }
 
-# series_patches DIR: the patch files DIR/series names, in order.
+# series_sets DIR: the "DIR COUNT" lines of DIR/sets, in order.
+series_sets() {
+	[ -f "$1/sets" ] || return 0
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1/sets"
+}
+
+# series_patches DIR: the patch files of every set of DIR, in order, as
+# SET/FILE paths relative to DIR.
 series_patches() {
-	[ -f "$1/series" ] || return 0
-	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1/series"
+	local set n
+	while read -r set n; do
+		[ ! -f "$1/$set/series" ] ||
+			sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e "s|^|$set/|" "$1/$set/series"
+	done < <(series_sets "$1")
 }
 
 # series_added_files DIR: the paths the patches of DIR add (the overlay).
@@ -41,11 +57,21 @@ series_added_files() {
 # worktree's HEAD. Hard error on a missing patch or one that does not apply
 # exactly (no fuzz, no 3-way).
 apply_series() {
-	local dir=$1 wt=$2 patch n=0
+	local dir=$1 wt=$2 patch n=0 set count
+	if [ -z "$(series_sets "$dir")" ]; then
+		echo "tree: FAILED: $dir/sets is missing or names no patch set" >&2
+		return 1
+	fi
+	while read -r set count; do
+		[ -f "$dir/$set/series" ] || {
+			echo "tree: FAILED: $dir/sets names set $set, which has no $dir/$set/series" >&2
+			return 1
+		}
+	done < <(series_sets "$dir")
 	for patch in $(series_patches "$dir"); do
 		n=$((n + 1))
 		if [ ! -f "$dir/$patch" ]; then
-			echo "tree: FAILED: $dir/series names $patch, which does not exist" >&2
+			echo "tree: FAILED: $dir/$(dirname "$patch")/series names $(basename "$patch"), which does not exist" >&2
 			return 1
 		fi
 		if ! git -C "$wt" "${GIT_ID[@]}" am -q --no-3way --empty=keep --committer-date-is-author-date \
@@ -92,17 +118,53 @@ same_commits() {
 	echo "$nw"
 }
 
-# format_series SRC OUTDIR: write base..HEAD of SRC as OUTDIR/*.patch and
-# OUTDIR/series (what export.sh and roundtrip.sh produce).
+# series_ranges SRC: "SET FROM TO" for each set of $SERIES_DIR/sets, in order:
+# the set is the commits FROM..TO of SRC. Fails when the counts of the sets
+# are not the commits base..HEAD of SRC.
+series_ranges() {
+	local src=$1 set n from=$base_tag used=0 total sets
+	local -a commits
+	sets=$(series_sets "$SERIES_DIR")
+	[ -n "$sets" ] || { echo "series: FAILED: $SERIES_DIR/sets names no patch set" >&2; return 1; }
+	mapfile -t commits < <(git -C "$src" rev-list --reverse "$base_tag..HEAD")
+	total=${#commits[@]}
+	while read -r set n; do
+		case $n in '' | *[!0-9]* | 0)
+			echo "series: FAILED: $SERIES_DIR/sets: set '$set' has no commit count" >&2; return 1 ;;
+		esac
+		used=$((used + n))
+	done <<<"$sets"
+	if [ $used != $total ]; then
+		echo "series: FAILED: the sets of $SERIES_DIR/sets take $used commits, the tree has $total" >&2
+		echo "        (a commit added or removed: change the count of its set in $SERIES_DIR/sets)" >&2
+		return 1
+	fi
+	used=0
+	while read -r set n; do
+		echo "$set $from ${commits[$((used + n - 1))]}"
+		from=${commits[$((used + n - 1))]}
+		used=$((used + n))
+	done <<<"$sets"
+}
+
+# format_series SRC OUTDIR: write base..HEAD of SRC as the sets of
+# $SERIES_DIR/sets: OUTDIR/sets, and OUTDIR/SET/*.patch and OUTDIR/SET/series
+# for each set (what export.sh and roundtrip.sh produce). Fails, writing
+# nothing, when the counts of the sets are not the tree's commits.
 format_series() {
-	local src=$1 out=$2
+	local src=$1 out=$2 ranges set from to
+	ranges=$(series_ranges "$src") || return 1
 	mkdir -p "$out"
-	git "${GIT_ID[@]}" -C "$src" format-patch -q --numbered --thread=shallow --zero-commit \
-		--no-signature -o "$out" "$base_tag..HEAD"
-	{
-		echo "# The series, in order (git format-patch output); written by 'make export'."
-		(cd "$out" && ls [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null || true)
-	} >"$out/series"
+	[ "$out/sets" -ef "$SERIES_DIR/sets" ] || cp "$SERIES_DIR/sets" "$out/sets"
+	while read -r set from to; do
+		mkdir -p "$out/$set"
+		git "${GIT_ID[@]}" -C "$src" format-patch -q --numbered --thread=shallow --zero-commit \
+			--no-signature -o "$out/$set" "$from..$to"
+		{
+			echo "# Set $set, in order (git format-patch output); written by 'make export'."
+			(cd "$out/$set" && ls [0-9][0-9][0-9][0-9]-*.patch 2>/dev/null || true)
+		} >"$out/$set/series"
+	done <<<"$ranges"
 }
 
 # patch_headers_stable FILE: FILE without its Message-Id, In-Reply-To and
@@ -125,6 +187,7 @@ same_patch() {
 series_id() {
 	local dir=$1 p
 	{
+		series_sets "$dir"
 		series_patches "$dir"
 		for p in $(series_patches "$dir"); do cat "$dir/$p"; done
 	} | sha1sum | cut -d' ' -f1

@@ -40,11 +40,18 @@ else
 	result FAIL series-roundtrip "$out"
 fi
 
-# 1b. b4 reads the series directory as one series, and its mbox applies
+# 1b. b4 reads each patch set as one series, and their mboxes apply
 if out=$("$top/scripts/b4check.sh" 2>&1); then
 	result PASS series-b4 "($(echo "$out" | tail -1))"
 else
 	result FAIL series-b4 "$out"
+fi
+
+# 1b'. each patch of the fixes set applies to the base on its own
+if out=$("$top/scripts/fixes-alone.sh" 2>&1); then
+	result PASS series-fixes-alone "($(echo "$out" | tail -1))"
+else
+	result FAIL series-fixes-alone "$out"
 fi
 
 # 1c. no commit of the series leaves a legacy MSI domain (CDX) that does
