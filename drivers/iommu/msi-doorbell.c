@@ -253,9 +253,9 @@ static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
 	switch (domain->cookie_type) {
 	case IOMMU_COOKIE_DMA_IOVA:
 	case IOMMU_COOKIE_DMA_MSI:
-		if (domain->cookie_type == IOMMU_COOKIE_DMA_MSI)
-			t->fault_iova = iommu_dma_msi_fault_iova(domain);
+		/* Sets up a DMA domain, and so its MSI window */
 		granule = iommu_dma_msi_granule(domain, dev);
+		t->fault_iova = iommu_dma_msi_fault_iova(domain);
 		if (!granule)
 			return -ENXIO;
 		t->map = domain;

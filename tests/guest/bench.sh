@@ -70,6 +70,19 @@ resv_msi_bypass() {
 		fail "$1: MSI regions of its group are '$(echo $msi)', want '$2 msi' (no virtio-iommu bypass region?)"
 }
 
+# Does IOVA $2 (hex) lie in the MSI region of PCI device $1's group ($3 says
+# when)? On the SMMUv3 that is the software MSI window (sysfs' "msi"
+# region), which every kind of domain keeps for doorbells: DMA domains
+# reserve it from their IOVA allocator, type1 and iommufd from their users.
+in_msi_window() {
+	r=/sys/kernel/iommu_groups/$(basename "$(readlink /sys/bus/pci/devices/$1/iommu_group)")/reserved_regions
+	set -- "$1" "$2" "$3" $(sed -n 's/^\(0x[0-9a-f]*\) \(0x[0-9a-f]*\) msi$/\1 \2/p' "$r" | head -1)
+	[ -n "${4:-}" ] || { fail "$1: its group has no MSI region"; return; }
+	[ $(($2)) -ge $(($4)) ] && [ $(($2)) -le $(($5)) ] &&
+		ok "doorbell-window: $1's doorbell IOVA $2 lies in the group's MSI window [$4, $5] ($3)" ||
+		fail "doorbell-window: $1's doorbell IOVA $2 lies outside the group's MSI window [$4, $5] ($3)"
+}
+
 # The SMMUv3 translates with stage 2 only: its driver's feature word
 # ("oas N-bit (features 0x...)") has ARM_SMMU_FEAT_TRANS_S2 (bit 10) and
 # not ARM_SMMU_FEAT_TRANS_S1 (bit 9), so every domain is a stage-2 table.
