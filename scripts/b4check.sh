@@ -17,7 +17,7 @@ git -C "$SRC" worktree add -q --detach "$wt" "$base_tag"
 total=0 report=
 while read -r set count; do
 	n=0
-	for p in $(series_patches "$SERIES_DIR" | grep "^$set/"); do
+	for p in $(set_patches "$SERIES_DIR" "$set"); do
 		cat "$SERIES_DIR/$p"
 		n=$((n + 1))
 	done >"$tmp/$set.mbox"

@@ -14,7 +14,7 @@ first=$(series_sets "$SERIES_DIR" | head -1 | cut -d' ' -f1)
 scratch_worktree fixes-alone
 git -C "$SRC" worktree add -q --detach "$wt" "$base_tag"
 n=0 bad=
-for p in $(series_patches "$SERIES_DIR" | grep "^$first/"); do
+for p in $(set_patches "$SERIES_DIR" "$first"); do
 	n=$((n + 1))
 	git -C "$wt" apply --check "$SERIES_DIR/$p" 2>"$tmp/apply.log" || {
 		cat "$tmp/apply.log" >&2

@@ -35,13 +35,19 @@ series_sets() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$1/sets"
 }
 
+# set_patches DIR SET: the patch files of set SET of DIR, in order, as
+# SET/FILE paths relative to DIR.
+set_patches() {
+	[ ! -f "$1/$2/series" ] ||
+		sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e "s|^|$2/|" "$1/$2/series"
+}
+
 # series_patches DIR: the patch files of every set of DIR, in order, as
 # SET/FILE paths relative to DIR.
 series_patches() {
 	local set n
 	while read -r set n; do
-		[ ! -f "$1/$set/series" ] ||
-			sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e "s|^|$set/|" "$1/$set/series"
+		set_patches "$1" "$set"
 	done < <(series_sets "$1")
 }
 

@@ -228,12 +228,12 @@ no_smmu_fault_in() {
 # without 0x)? For checks that expect a fault: the IOVA is the third dword
 # printed after the event line; a count could be a fault on another address.
 smmu_fault_at() {
-	_fault_iova=${1#0x}
-	dmesg | grep -A4 'event 0x1[0-3] received' | grep -qiE "0x0*$_fault_iova\$"
+	[ "$(smmu_faults_at "$1")" -gt 0 ]
 }
 
-# How many translation faults on IOVA $1 the kernel log holds (see
-# smmu_fault_at), for a check that wants one more fault on the same IOVA.
+# How many translation faults on IOVA $1 (hex, with or without 0x) the
+# kernel log holds: the IOVA is the third dword printed after the event
+# line. For a check that wants one more fault on the same IOVA.
 smmu_faults_at() {
 	_fault_iova=${1#0x}
 	dmesg | grep -A4 'event 0x1[0-3] received' | grep -ciE "0x0*$_fault_iova\$" || true
