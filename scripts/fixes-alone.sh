@@ -1,8 +1,17 @@
 #!/bin/bash
 # The first patch set of the series (patches/sets: the fixes) is posted for
 # 7.3 on its own, and its cover letter says that each of its patches applies
-# to the base alone: check it, patch by patch, with 'git apply --check' in a
-# scratch worktree of the base (no fuzz).
+# to the base alone, or on top of the one other patch of the set that its
+# cover letter names: check it, patch by patch, with 'git apply --check' in
+# a scratch worktree of the base (no fuzz).
+#
+# A patch that needs another one first is declared in SET/depends, one line
+# per pair, by subject:
+#
+#   SUBJECT OF THE PATCH :: SUBJECT OF THE PATCH IT APPLIES ON TOP OF
+#
+# The prerequisite must be an earlier patch of the set. A line that names no
+# patch of the set fails the check: a stale declaration hides nothing.
 #
 # usage: fixes-alone.sh
 set -euo pipefail
@@ -11,16 +20,80 @@ set -euo pipefail
 
 first=$(series_sets "$SERIES_DIR" | head -1 | cut -d' ' -f1)
 [ -n "$first" ] || { echo "fixes-alone: FAILED: $SERIES_DIR/sets names no patch set" >&2; exit 1; }
+deps=$SERIES_DIR/$first/depends
 scratch_worktree fixes-alone
 git -C "$SRC" worktree add -q --detach "$wt" "$base_tag"
-n=0 bad=
+
+# The subject of a patch file, without its [PATCH n/m] prefix.
+subject_of() {
+	git mailinfo /dev/null /dev/null <"$SERIES_DIR/$1" | sed -n 's/^Subject: //p'
+}
+
+# The "PATCH :: PREREQUISITE" lines of the depends file, comments dropped.
+dep_lines() {
+	[ ! -f "$deps" ] || sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$deps"
+}
+
+declare -A file_of=()
+order=()
 for p in $(set_patches "$SERIES_DIR" "$first"); do
-	n=$((n + 1))
-	git -C "$wt" apply --check "$SERIES_DIR/$p" 2>"$tmp/apply.log" || {
-		cat "$tmp/apply.log" >&2
-		bad="$bad $(basename "$p")"
-	}
+	s=$(subject_of "$p")
+	[ -n "$s" ] || { echo "fixes-alone: FAILED: $p has no subject" >&2; exit 1; }
+	file_of[$s]=$p
+	order+=("$s")
 done
-[ $n -gt 0 ] || { echo "fixes-alone: FAILED: set $first names no patch" >&2; exit 1; }
-[ -z "$bad" ] || { echo "fixes-alone: FAILED: patches of $first that do not apply to the base alone:$bad" >&2; exit 1; }
-echo "fixes-alone: each of the $n patches of $first applies to the base on its own"
+[ ${#order[@]} -gt 0 ] || { echo "fixes-alone: FAILED: set $first names no patch" >&2; exit 1; }
+
+# Check the declarations before using them.
+declare -A needs=()
+while IFS= read -r line; do
+	case $line in
+	*' :: '*) ;;
+	*) echo "fixes-alone: FAILED: $deps: '$line' is not 'PATCH :: PREREQUISITE'" >&2; exit 1 ;;
+	esac
+	lhs=${line%% :: *} rhs=${line#* :: }
+	lhs=$(echo "$lhs" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')
+	rhs=$(echo "$rhs" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//')
+	for s in "$lhs" "$rhs"; do
+		[ -n "${file_of[$s]+x}" ] || {
+			echo "fixes-alone: FAILED: $deps names '$s', which is no patch of $first" >&2
+			exit 1
+		}
+	done
+	before=
+	for s in "${order[@]}"; do
+		[ "$s" != "$rhs" ] || before=1
+		[ "$s" != "$lhs" ] || break
+	done
+	[ -n "$before" ] && [ "$lhs" != "$rhs" ] || {
+		echo "fixes-alone: FAILED: $deps: '$rhs' is not an earlier patch than '$lhs'" >&2
+		exit 1
+	}
+	needs[$lhs]="${needs[$lhs]:+${needs[$lhs]}$'\n'}$rhs"
+done < <(dep_lines)
+
+n=0 ontop=0 bad=
+for s in "${order[@]}"; do
+	p=${file_of[$s]}
+	n=$((n + 1))
+	git -C "$wt" checkout -q -f "$base_tag"
+	git -C "$wt" clean -q -fdx
+	ok=1
+	if [ -n "${needs[$s]+x}" ]; then
+		ontop=$((ontop + 1))
+		while IFS= read -r r; do
+			git -C "$wt" apply "$SERIES_DIR/${file_of[$r]}" 2>"$tmp/apply.log" || {
+				cat "$tmp/apply.log" >&2
+				echo "fixes-alone: its prerequisite $(basename "${file_of[$r]}") does not apply to the base" >&2
+				ok=
+			}
+		done <<<"${needs[$s]}"
+	fi
+	[ -z "$ok" ] || git -C "$wt" apply --check "$SERIES_DIR/$p" 2>"$tmp/apply.log" || {
+		cat "$tmp/apply.log" >&2
+		ok=
+	}
+	[ -n "$ok" ] || bad="$bad $(basename "$p")"
+done
+[ -z "$bad" ] || { echo "fixes-alone: FAILED: patches of $first that do not apply to the base as declared:$bad" >&2; exit 1; }
+echo "fixes-alone: each of the $n patches of $first applies to the base on its own, $ontop of them on top of the one patch $first/depends names"

@@ -48,6 +48,15 @@
  *                    check that its DMA to the doorbell IOVA does not fault,
  *                    disable it, and check that the same DMA now faults on
  *                    that IOVA: the device's last vector released the page
+ *   --read-doorbell  BDF is an edu (type1 or iommufd): enable its MSI, have
+ *                    its DMA engine read 4 bytes at the doorbell IOVA, and
+ *                    check that the read takes an SMMU permission fault
+ *                    there (event 0x13) while the MSI keeps working: the
+ *                    doorbell is mapped write-only. Only a page table with
+ *                    separate read and write permissions (SMMUv3 stage 2)
+ *                    can show it: a stage-1 page table cannot express
+ *                    write-only, and there the read succeeds whatever the
+ *                    mapping asked for.
  *   --stress SECS    type1 only, with one or more "--with BDFn": BDF and
  *                    every BDFn (each in its own IOMMU group) in one
  *                    container, one thread per device enabling its MSIs,
@@ -635,22 +644,24 @@ static int smmu_faults(void)
 }
 
 /*
- * Translation faults on @iova in the kernel log: the IOVA is the third
- * dword the driver prints after the event line. Checks that expect a
- * fault use this, not smmu_faults(): the driver rate-limits its messages,
- * and a count would take a fault on any address.
+ * SMMU events @id (0x10 a translation fault, 0x13 a permission fault) on
+ * @iova in the kernel log: the IOVA is the third dword the driver prints
+ * after the event line. Checks that expect a fault use this, not
+ * smmu_faults(): the driver rate-limits its messages, and a count would
+ * take a fault on any address.
  */
-static int smmu_faults_at(uint64_t iova)
+static int smmu_events_at(unsigned int id, uint64_t iova)
 {
 	FILE *f = popen("dmesg", "r");
-	char line[512], want[32];
+	char line[512], want[32], event[32];
 	int n = 0, after = 0;
 
 	if (!f)
 		return -1;
 	snprintf(want, sizeof(want), "0x%016llx", (unsigned long long)iova);
+	snprintf(event, sizeof(event), "event 0x%02x received", id);
 	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "event 0x10 received")) {
+		if (strstr(line, event)) {
 			after = 4;
 			continue;
 		}
@@ -664,14 +675,23 @@ static int smmu_faults_at(uint64_t iova)
 	return n;
 }
 
-/* edu DMA engine: write 4 bytes of its buffer to @iova (device -> memory). */
-static void edu_dma_write(struct vdev *v, uint64_t iova)
+/* Translation faults (event 0x10) on @iova */
+static int smmu_faults_at(uint64_t iova)
 {
-	uint64_t src = 0x40000, cnt = 4, cmd = 0x1 | 0x2;
+	return smmu_events_at(0x10, iova);
+}
+
+/*
+ * edu DMA engine: move 4 bytes between its buffer and @iova, device ->
+ * memory (a write to @iova) if @to_mem, else memory -> device (a read).
+ */
+static void edu_dma(struct vdev *v, uint64_t iova, int to_mem)
+{
+	uint64_t buf = 0x40000, cnt = 4, cmd = 0x1 | (to_mem ? 0x2 : 0);
 	int i;
 
-	rw(v, 1, v->bar0_off + 0x80, &src, 8);
-	rw(v, 1, v->bar0_off + 0x88, &iova, 8);
+	rw(v, 1, v->bar0_off + 0x80, to_mem ? &buf : &iova, 8);
+	rw(v, 1, v->bar0_off + 0x88, to_mem ? &iova : &buf, 8);
 	rw(v, 1, v->bar0_off + 0x90, &cnt, 8);
 	rw(v, 1, v->bar0_off + 0x98, &cmd, 8);
 	for (i = 0; i < 100; i++) {
@@ -681,6 +701,11 @@ static void edu_dma_write(struct vdev *v, uint64_t iova)
 			break;
 	}
 	usleep(100000);		/* let the SMMU event reach the log */
+}
+
+static void edu_dma_write(struct vdev *v, uint64_t iova)
+{
+	edu_dma(v, iova, 1);
 }
 
 /*
@@ -896,6 +921,38 @@ static void release_test(struct vdev *v, int shots, int use_iommufd)
 	irqs_disable(v);
 	snprintf(what, sizeof(what), "release (%s): MSI disabled", via);
 	expect_freed(v, doorbell, what);
+}
+
+/*
+ * A doorbell is mapped write-only: the edu's DMA read of the doorbell IOVA
+ * must take a permission fault on that IOVA, and its MSI, a write to the
+ * same IOVA, must keep arriving.
+ */
+static void read_doorbell_test(struct vdev *v, int shots, int use_iommufd)
+{
+	const char *via = use_iommufd ? "iommufd" : "type1";
+	uint64_t doorbell;
+	int p0, t0;
+
+	check(!irqs_enable(v), "read-doorbell (%s): edu MSI enabled", via);
+	drain(v);
+	check(shoot(v, shots, 1000) == shots, "read-doorbell (%s): edu interrupts delivered", via);
+	doorbell = msi_address();
+	printf("read-doorbell: doorbell IOVA %#llx\n", (unsigned long long)doorbell);
+	printf("EXPECT-FAULT-IOVA %#llx\n", (unsigned long long)doorbell);
+	p0 = smmu_events_at(0x13, doorbell);
+	t0 = smmu_faults_at(doorbell);
+	edu_dma(v, doorbell, 0);
+	check(smmu_faults_at(doorbell) == t0,
+	      "read-doorbell (%s): the doorbell IOVA %#llx is mapped (no translation fault)",
+	      via, (unsigned long long)doorbell);
+	check(smmu_events_at(0x13, doorbell) > p0,
+	      "doorbell-write-only: %s: edu DMA read of the doorbell IOVA %#llx takes a permission fault",
+	      via, (unsigned long long)doorbell);
+	drain(v);
+	check(shoot(v, shots, 1000) == shots,
+	      "read-doorbell (%s): edu interrupts still delivered after the read", via);
+	irqs_disable(v);
 }
 
 /*
@@ -1417,6 +1474,76 @@ static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char 
 	return n - 1;
 }
 
+/* Lines of the kernel log that contain @what */
+static int dmesg_count(const char *what)
+{
+	char cmd[256];
+	FILE *f;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "dmesg | grep -cF '%s'", what);
+	f = popen(cmd, "r");
+	if (!f || fscanf(f, "%d", &n) != 1)
+		n = -1;
+	if (f)
+		pclose(f);
+	return n;
+}
+
+/*
+ * The release of @bdf's group with @sib's MSI live: the group goes back to
+ * its DMA domain, a switch that must succeed. fail-nth stays armed across
+ * the close, so each fault-injectable allocation of that switch fails in
+ * turn; where one fails, @sib's doorbell cannot be bound there and its table
+ * turns LOST (its MSI aimed at an IOVA that faults). The kernel must then
+ * bind it again on its own, within seconds (a work item retries after 1 s):
+ * @sib's MSI address must come back into a page bound for it, and its own
+ * interrupt must arrive. Nothing else would ever bind it again: the port
+ * neither allocates vectors nor changes domain.
+ */
+static unsigned int fail_nth_release(struct vdev *v, int use_iommufd, const char *sib, int shots)
+{
+	const char *lost_msg = "cannot move MSI doorbells to the new IOMMU domain";
+	const char *again_msg = "MSI doorbells bound again in the IOMMU domain";
+	int lost0 = dmesg_count(lost_msg), again0 = dmesg_count(again_msg);
+	unsigned int n;
+	int hit, i, in;
+
+	/* fail_nth_attach() closed them */
+	v->fd = v->container = v->group = v->iommufd = -1;
+	debugfs_quiet = 1;
+	for (n = 1; n < FAIL_NTH_MAX; n++) {
+		fail_nth_step = n;
+		vdev_open(v, use_iommufd);
+		if (!enable_and_fire(v, shots, "before a release injection", n))
+			irqs_disable(v);
+		fail_nth_arm(n);
+		vdev_close(v);
+		hit = fail_nth_disarm();
+		v->fd = v->container = v->group = v->iommufd = -1;
+		/* Bound at once, or by the retry (1 s) */
+		for (i = 0, in = 0; i < 50 && in <= 0; i++) {
+			in = debugfs_binds(sib, msi_address_of(sib));
+			if (in <= 0)
+				usleep(100000);
+		}
+		expect_sibling(sib, 1, "lost-retry: released to the DMA domain", n);
+		expect_sibling_fires(sib, "lost-retry: released to the DMA domain", n);
+		if (!hit)
+			break;
+	}
+	debugfs_quiet = 0;
+	fail_nth_step = 0;
+	check(n < FAIL_NTH_MAX, "the release sweep ended before its cap of %d steps", FAIL_NTH_MAX);
+	printf("FAIL-NTH release: %u injection point(s) reached, %d left %s's doorbell LOST, %d retries bound it again\n",
+	       n - 1, dmesg_count(lost_msg) - lost0, sib, dmesg_count(again_msg) - again0);
+	if (series)
+		check(dmesg_count(lost_msg) > lost0 &&
+		      dmesg_count(again_msg) - again0 == dmesg_count(lost_msg) - lost0,
+		      "lost-retry: each release that left %s's doorbell LOST was retried and bound it again", sib);
+	return n - 1;
+}
+
 static void fail_nth_test(struct vdev *v, int use_iommufd, const char *sib, int shots)
 {
 	char path[64];
@@ -1428,6 +1555,8 @@ static void fail_nth_test(struct vdev *v, int use_iommufd, const char *sib, int 
 	if (sib) {
 		check(fail_nth_attach(v, use_iommufd, sib, shots) > 0,
 		      "the attach with %s's MSI live reached injection points", sib);
+		check(fail_nth_release(v, use_iommufd, sib, shots) > 0,
+		      "the release with %s's MSI live reached injection points", sib);
 	} else {
 		/*
 		 * The release path first: its freed-doorbell check is the one
@@ -1560,7 +1689,7 @@ int main(int argc, char **argv)
 {
 	int use_iommufd = 0, cycles = 3, shots = 3, corrupt = 0, hold = 0, replace = 0;
 	const char *share = NULL, *sibling = NULL, *dyn = NULL;
-	int race = 0, fail_nth = 0, release = 0;
+	int race = 0, fail_nth = 0, release = 0, read_doorbell = 0;
 	struct vdev v = { .container = -1 };
 	const char *with[MAX_STRESS] = { NULL };
 	int c, i, ret, stress = 0, nwith = 0;
@@ -1586,6 +1715,8 @@ int main(int argc, char **argv)
 			race = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--release"))
 			release = 1;
+		else if (!strcmp(argv[i], "--read-doorbell"))
+			read_doorbell = 1;
 		else if (!strcmp(argv[i], "--fail-nth"))
 			fail_nth = 1;
 		else if (!strcmp(argv[i], "--sibling") && i + 1 < argc)
@@ -1601,7 +1732,7 @@ int main(int argc, char **argv)
 	}
 	series = getenv("BENCH_SERIES") && !strcmp(getenv("BENCH_SERIES"), "1");
 	if (!bdf) {
-		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace N] [--race N] [--race-any] [--share BDF2] [--dyn BDF2] [--release] [--fail-nth [--sibling BDF2]] [--stress SECS --with BDF2 ...] BDF\n",
+		fprintf(stderr, "usage: %s [--iommufd] [--cycles N] [--shots N] [--corrupt] [--hold] [--replace N] [--race N] [--race-any] [--share BDF2] [--dyn BDF2] [--release] [--read-doorbell] [--fail-nth [--sibling BDF2]] [--stress SECS --with BDF2 ...] BDF\n",
 			argv[0]);
 		return 100;
 	}
@@ -1645,6 +1776,15 @@ int main(int argc, char **argv)
 			return 100;
 		}
 		release_test(&v, shots, use_iommufd);
+		return verdict();
+	}
+
+	if (read_doorbell) {
+		if (!v.is_edu) {
+			fprintf(stderr, "--read-doorbell needs an edu as BDF\n");
+			return 100;
+		}
+		read_doorbell_test(&v, shots, use_iommufd);
 		return verdict();
 	}
 
