@@ -221,6 +221,7 @@ static int msi_doorbell_test_init(struct kunit *test)
 		iommu_group_put(t->group);
 	KUNIT_ASSERT_NOT_NULL(test, param);
 	mutex_init(&param->lock);
+	INIT_LIST_HEAD(&param->msi_retry);
 	param->iommu_dev = &mock_iommu;
 	t->dev->iommu = param;
 	t->dev->iommu_group = t->group;
@@ -313,6 +314,7 @@ static void msi_doorbell_test_shared(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev2);
 	param = kunit_kzalloc(test, sizeof(*param), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, param);
+	INIT_LIST_HEAD(&param->msi_retry);
 	dev2->iommu = param;
 	dev2->iommu_group = t->group;
 
@@ -743,6 +745,53 @@ static void msi_doorbell_test_lost_paths(struct kunit *test)
 }
 
 /*
+ * A forced switch that cannot bind (VFIO handing a group back to its DMA
+ * domain, out of memory) leaves the table LOST and queues the device: the
+ * retry binds the pages in the domain the device is in and rewrites the
+ * messages; while binding still fails it stays queued. A table LOST because
+ * the domain cannot take doorbells at all (blocking) is never retried.
+ */
+static void msi_doorbell_test_lost_retry(struct kunit *test)
+{
+	struct msi_doorbell_test *t = test->priv;
+	struct mock_domain *b = t->b;
+	u64 fault_b = MOCK_WINDOW + SZ_1M - PAGE_SIZE;
+
+	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
+	KUNIT_ASSERT_EQ(test, switch_to(t, &mock_blocked, false), 0);
+	KUNIT_EXPECT_FALSE(test, __iommu_msi_doorbells_retry(t->dev, t->cur));
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			MOCK_ITS & ~PAGE_MASK);
+
+	b->fail_at = 1;
+	KUNIT_ASSERT_EQ(test, switch_to(t, &b->domain, true), 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			fault_b + (MOCK_ITS & ~PAGE_MASK));
+	KUNIT_EXPECT_FALSE(test, list_empty(&t->dev->iommu->msi_retry));
+
+	/* Still failing: queued again, nothing mapped */
+	b->fail_at = b->maps + 1;
+	KUNIT_EXPECT_TRUE(test, __iommu_msi_doorbells_retry(t->dev, t->cur));
+	KUNIT_EXPECT_EQ(test, b->maps, 0);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			fault_b + (MOCK_ITS & ~PAGE_MASK));
+
+	b->fail_at = 0;
+	KUNIT_EXPECT_FALSE(test, __iommu_msi_doorbells_retry(t->dev, t->cur));
+	KUNIT_EXPECT_EQ(test, b->maps, 1);
+	KUNIT_EXPECT_EQ(test, b->last_map.phys, MOCK_ITS & PAGE_MASK);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
+			b->last_map.iova + (MOCK_ITS & ~PAGE_MASK));
+	/* Bound: a late retry changes nothing */
+	KUNIT_EXPECT_FALSE(test, __iommu_msi_doorbells_retry(t->dev, t->cur));
+	KUNIT_EXPECT_EQ(test, b->maps, 1);
+
+	/* The release forgets the device */
+	msi_doorbells_release(t->dev);
+	KUNIT_EXPECT_TRUE(test, list_empty(&t->dev->iommu->msi_retry));
+}
+
+/*
  * The compose side: msi_domain_set_affinity() of the MSI core, with a mock
  * MSI parent whose doorbell depends on the target CPU (one doorbell page per
  * CPU, as on some GICv2m implementations), run with interrupts disabled
@@ -960,6 +1009,7 @@ static struct kunit_case msi_doorbell_test_cases[] = {
 	KUNIT_CASE(msi_doorbell_test_built_at_attach),
 	KUNIT_CASE(msi_doorbell_test_blocked_and_back),
 	KUNIT_CASE(msi_doorbell_test_lost_paths),
+	KUNIT_CASE(msi_doorbell_test_lost_retry),
 	KUNIT_CASE(msi_doorbell_test_set_affinity),
 	KUNIT_CASE_PARAM(msi_doorbell_test_lookup_cost, lookup_pages_gen_params),
 	{}

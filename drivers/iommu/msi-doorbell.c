@@ -41,7 +41,12 @@
  * domain, which the IOVA allocator never hands out, and a slot kept unmapped
  * at the end of the MSI window of VFIO and iommufd domains, which their
  * users cannot map. The next domain change, or the next allocation of
- * vectors, binds the pages again and rewrites the messages.
+ * vectors, binds the pages again and rewrites the messages. A table that
+ * turned LOST because binding failed (not because the domain cannot take
+ * doorbells) is also retried in the domain it is in, from a work item, after
+ * 1 s and then at doubling intervals up to a minute: VFIO handing a group back
+ * to its DMA domain is such a forced switch, and a PCIe port of the group has
+ * no other occasion to bind its AER, PME and hotplug vectors again.
  *
  * Locking, outermost first:
  *
@@ -50,6 +55,7 @@
  *       sparse_irq_lock, then irq_desc::lock (message rewrite)
  *       iommu_msi_store::lock (one per IOMMU domain)
  *         iommufd_ctx::sw_msi_lock
+ *       msi_doorbell_retry_lock (the devices to retry)
  *
  * The MSI compose path (under irq_desc::lock) takes none of these.
  */
@@ -141,6 +147,8 @@ struct msi_doorbell_page {
  *		mapped at in the domain
  * @next_fault_iova: Set when iommu_msi_doorbells_prepare() returns the
  *		table itself: @fault_iova once the table is turned LOST
+ * @retry:	LOST because binding failed: retried in its domain
+ * @next_retry:	@retry once the table is turned LOST
  * @shift:	log2 of the page size
  * @bypass:	DIRECT in a domain that translates: MSI writes to the pages
  *		bypass the IOMMU, and an address on no page is not translated
@@ -156,6 +164,8 @@ struct msi_doorbell_table {
 	struct iommu_domain		*domain;
 	dma_addr_t			fault_iova;
 	dma_addr_t			next_fault_iova;
+	bool				retry;
+	bool				next_retry;
 	unsigned int			shift;
 	bool				bypass;
 	unsigned int			nr;
@@ -696,13 +706,84 @@ msi_doorbell_table_regions(const struct msi_doorbell_table *table,
  * @old itself, turned LOST in place by iommu_msi_doorbells_commit(), aiming
  * messages at @fault_iova. It needs no memory, so that a switch that must
  * succeed never loses the pages a device holds, and they are bound again
- * when it moves to a domain that can take them.
+ * when it moves to a domain that can take them, or, with @retry (binding
+ * failed in a domain that can take them), by msi_doorbell_retry_work.
  */
 static struct msi_doorbell_table *
-msi_doorbell_table_lost(struct msi_doorbell_table *old, dma_addr_t fault_iova)
+msi_doorbell_table_lost(struct msi_doorbell_table *old, dma_addr_t fault_iova,
+			bool retry)
 {
 	old->next_fault_iova = fault_iova;
+	old->next_retry = retry;
 	return old;
+}
+
+/*
+ * Devices whose table is LOST with @retry, linked by dev_iommu::msi_retry,
+ * and the work that binds their doorbells again in the domain they are in.
+ * The list is only changed under msi_doorbell_retry_lock; an entry leaves
+ * it with its table (msi_doorbells_release()), before its dev_iommu can go.
+ */
+static LIST_HEAD(msi_doorbell_retry_list);
+static DEFINE_SPINLOCK(msi_doorbell_retry_lock);
+static unsigned long msi_doorbell_retry_delay = HZ;
+static void msi_doorbell_retry_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(msi_doorbell_retry_work, msi_doorbell_retry_fn);
+
+#define MSI_DOORBELL_RETRY_MAX	(60 * HZ)
+
+/* Queue @dev for a retry; the caller holds its group mutex */
+static void msi_doorbell_retry_queue(struct device *dev)
+{
+	guard(spinlock)(&msi_doorbell_retry_lock);
+	if (list_empty(&dev->iommu->msi_retry)) {
+		dev->iommu->msi_retry_dev = dev;
+		list_add_tail(&dev->iommu->msi_retry, &msi_doorbell_retry_list);
+	}
+	mod_delayed_work(system_wq, &msi_doorbell_retry_work,
+			 msi_doorbell_retry_delay);
+}
+
+/* Forget @dev, whose table goes; the caller holds its group mutex */
+static void msi_doorbell_retry_cancel(struct device *dev)
+{
+	guard(spinlock)(&msi_doorbell_retry_lock);
+	list_del_init(&dev->iommu->msi_retry);
+}
+
+static void msi_doorbell_retry_fn(struct work_struct *work)
+{
+	struct dev_iommu *param;
+	bool again = false;
+	LIST_HEAD(todo);
+
+	spin_lock(&msi_doorbell_retry_lock);
+	list_splice_init(&msi_doorbell_retry_list, &todo);
+	for (;;) {
+		struct device *dev;
+
+		param = list_first_entry_or_null(&todo, struct dev_iommu,
+						 msi_retry);
+		if (!param)
+			break;
+		list_del_init(&param->msi_retry);
+		/*
+		 * The device stays; its dev_iommu does as long as it is in its
+		 * group, which iommu_msi_doorbells_retry() checks under the
+		 * group mutex.
+		 */
+		dev = get_device(param->msi_retry_dev);
+		spin_unlock(&msi_doorbell_retry_lock);
+		again |= iommu_msi_doorbells_retry(dev);
+		put_device(dev);
+		spin_lock(&msi_doorbell_retry_lock);
+	}
+	msi_doorbell_retry_delay = again ?
+		min(2 * msi_doorbell_retry_delay, MSI_DOORBELL_RETRY_MAX) : HZ;
+	if (again)
+		mod_delayed_work(system_wq, &msi_doorbell_retry_work,
+				 msi_doorbell_retry_delay);
+	spin_unlock(&msi_doorbell_retry_lock);
 }
 
 /*
@@ -717,6 +798,9 @@ static void msi_doorbell_table_make_lost(struct device *dev,
 {
 	enum msi_doorbell_state was = table->state;
 
+	table->retry = table->next_retry;
+	if (table->retry)
+		msi_doorbell_retry_queue(dev);
 	if (was == MSI_DOORBELLS_LOST &&
 	    table->fault_iova == table->next_fault_iova)
 		return;
@@ -800,6 +884,7 @@ static void msi_doorbells_release(struct device *dev)
 
 	old = msi_doorbell_table_get(dev);
 	RCU_INIT_POINTER(dev->iommu->msi_doorbells, NULL);
+	msi_doorbell_retry_cancel(dev);
 	msi_doorbell_table_put_pages(dev, old);
 	msi_doorbell_table_free(old);
 }
@@ -925,7 +1010,7 @@ struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 	ret = msi_doorbell_target(dev, domain, old, NULL, 0, &t);
 	/* Blocking domains and the like: MSIs cannot work there */
 	if (ret == -EOPNOTSUPP)
-		return msi_doorbell_table_lost(old, t.fault_iova);
+		return msi_doorbell_table_lost(old, t.fault_iova, false);
 	if (ret)
 		goto out_err;
 
@@ -943,7 +1028,8 @@ struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 out_err:
 	dev_err(dev, "cannot move MSI doorbells to the new IOMMU domain: %d\n",
 		ret);
-	return force ? msi_doorbell_table_lost(old, t.fault_iova) : ERR_PTR(ret);
+	return force ? msi_doorbell_table_lost(old, t.fault_iova, true) :
+		       ERR_PTR(ret);
 }
 
 static bool msi_doorbell_tables_same(const struct msi_doorbell_table *a,
@@ -1007,6 +1093,44 @@ void iommu_msi_doorbells_abort(struct device *dev,
 		return;
 	msi_doorbell_table_put_pages(dev, new);
 	kfree(new);
+}
+
+/**
+ * __iommu_msi_doorbells_retry() - Bind the pages of a LOST table again
+ * @dev: A device queued for a retry by a forced switch that could not bind
+ *	 its doorbells
+ * @domain: The domain of its group
+ *
+ * Binds the pages of the LOST table of @dev in @domain and rewrites the
+ * messages, as the switch would have. A device whose table is no longer LOST
+ * for that reason (it moved, or allocated vectors again) is left alone.
+ *
+ * Context: Process context, may sleep. Called with the group mutex of @dev
+ * held.
+ * Return: true if binding failed again and @dev is queued for a later retry.
+ */
+bool __iommu_msi_doorbells_retry(struct device *dev,
+				 struct iommu_domain *domain)
+{
+	struct msi_doorbell_table *table, *new;
+
+	iommu_group_mutex_assert(dev);
+	table = msi_doorbell_table_get(dev);
+	if (!table || table->state != MSI_DOORBELLS_LOST || !table->retry)
+		return false;
+	new = iommu_msi_doorbells_prepare(dev, domain, false);
+	/* The domain cannot take doorbells after all: nothing to retry */
+	if (new == table || PTR_ERR_OR_ZERO(new) == -EOPNOTSUPP) {
+		table->retry = false;
+		return false;
+	}
+	if (IS_ERR(new)) {
+		msi_doorbell_retry_queue(dev);
+		return true;
+	}
+	iommu_msi_doorbells_commit(dev, new);
+	dev_info(dev, "MSI doorbells bound again in the IOMMU domain\n");
+	return false;
 }
 
 /**

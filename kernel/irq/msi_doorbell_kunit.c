@@ -312,6 +312,7 @@ static int msi_alloc_test_init(struct kunit *test)
 	param = kzalloc_obj(*param);
 	KUNIT_ASSERT_NOT_NULL(test, param);
 	mutex_init(&param->lock);
+	INIT_LIST_HEAD(&param->msi_retry);
 	t->dev->iommu = param;
 	t->dev->iommu_group = t->group;
 
