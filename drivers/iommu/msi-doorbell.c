@@ -727,21 +727,36 @@ msi_doorbell_table_lost(struct msi_doorbell_table *old, dma_addr_t fault_iova,
 static LIST_HEAD(msi_doorbell_retry_list);
 static DEFINE_SPINLOCK(msi_doorbell_retry_lock);
 static unsigned long msi_doorbell_retry_delay = HZ;
+/* KUnit's devices are retried by hand, never by the work */
+static bool msi_doorbell_retry_by_hand;
 static void msi_doorbell_retry_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(msi_doorbell_retry_work, msi_doorbell_retry_fn);
 
 #define MSI_DOORBELL_RETRY_MAX	(60 * HZ)
 
-/* Queue @dev for a retry; the caller holds its group mutex */
-static void msi_doorbell_retry_queue(struct device *dev)
+/* Errors a later attempt may not see: memory, a full window */
+static bool msi_doorbell_retry_err(int err)
+{
+	return err == -ENOMEM || err == -ENOSPC || err == -EAGAIN;
+}
+
+/*
+ * Queue @dev for a retry; the caller holds its group mutex. A device that
+ * just lost its doorbells is retried after a second, whatever the backoff of
+ * the others (@fresh); the work queues a device it failed again itself.
+ */
+static void msi_doorbell_retry_queue(struct device *dev, bool fresh)
 {
 	guard(spinlock)(&msi_doorbell_retry_lock);
 	if (list_empty(&dev->iommu->msi_retry)) {
 		dev->iommu->msi_retry_dev = dev;
 		list_add_tail(&dev->iommu->msi_retry, &msi_doorbell_retry_list);
 	}
-	mod_delayed_work(system_wq, &msi_doorbell_retry_work,
-			 msi_doorbell_retry_delay);
+	if (fresh && !msi_doorbell_retry_by_hand) {
+		msi_doorbell_retry_delay = HZ;
+		mod_delayed_work(system_freezable_wq, &msi_doorbell_retry_work,
+				 HZ);
+	}
 }
 
 /* Forget @dev, whose table goes; the caller holds its group mutex */
@@ -758,8 +773,13 @@ static void msi_doorbell_retry_fn(struct work_struct *work)
 	LIST_HEAD(todo);
 
 	spin_lock(&msi_doorbell_retry_lock);
+	if (msi_doorbell_retry_by_hand) {
+		spin_unlock(&msi_doorbell_retry_lock);
+		return;
+	}
 	list_splice_init(&msi_doorbell_retry_list, &todo);
 	for (;;) {
+		struct iommu_group *group;
 		struct device *dev;
 
 		param = list_first_entry_or_null(&todo, struct dev_iommu,
@@ -768,20 +788,22 @@ static void msi_doorbell_retry_fn(struct work_struct *work)
 			break;
 		list_del_init(&param->msi_retry);
 		/*
-		 * The device stays; its dev_iommu does as long as it is in its
-		 * group, which iommu_msi_doorbells_retry() checks under the
-		 * group mutex.
+		 * Listed, the device is in its group: it leaves the list with
+		 * its table, under the group mutex, before it leaves the group
+		 * and drops its reference. Hold both from here on.
 		 */
 		dev = get_device(param->msi_retry_dev);
+		group = iommu_group_ref_get(dev->iommu_group);
 		spin_unlock(&msi_doorbell_retry_lock);
-		again |= iommu_msi_doorbells_retry(dev);
+		again |= iommu_msi_doorbells_retry(dev, group);
+		iommu_group_put(group);
 		put_device(dev);
 		spin_lock(&msi_doorbell_retry_lock);
 	}
 	msi_doorbell_retry_delay = again ?
 		min(2 * msi_doorbell_retry_delay, MSI_DOORBELL_RETRY_MAX) : HZ;
 	if (again)
-		mod_delayed_work(system_wq, &msi_doorbell_retry_work,
+		mod_delayed_work(system_freezable_wq, &msi_doorbell_retry_work,
 				 msi_doorbell_retry_delay);
 	spin_unlock(&msi_doorbell_retry_lock);
 }
@@ -800,7 +822,7 @@ static void msi_doorbell_table_make_lost(struct device *dev,
 
 	table->retry = table->next_retry;
 	if (table->retry)
-		msi_doorbell_retry_queue(dev);
+		msi_doorbell_retry_queue(dev, true);
 	if (was == MSI_DOORBELLS_LOST &&
 	    table->fault_iova == table->next_fault_iova)
 		return;
@@ -1028,8 +1050,10 @@ struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 out_err:
 	dev_err(dev, "cannot move MSI doorbells to the new IOMMU domain: %d\n",
 		ret);
-	return force ? msi_doorbell_table_lost(old, t.fault_iova, true) :
-		       ERR_PTR(ret);
+	if (!force)
+		return ERR_PTR(ret);
+	return msi_doorbell_table_lost(old, t.fault_iova,
+				       msi_doorbell_retry_err(ret));
 }
 
 static bool msi_doorbell_tables_same(const struct msi_doorbell_table *a,
@@ -1095,6 +1119,33 @@ void iommu_msi_doorbells_abort(struct device *dev,
 	kfree(new);
 }
 
+/* The group mutex of @dev is held, or @dev is private to a test */
+static bool msi_doorbells_retry(struct device *dev, struct iommu_domain *domain)
+{
+	struct msi_doorbell_table *table, *new;
+
+	table = msi_doorbell_table_get(dev);
+	if (!table || table->state != MSI_DOORBELLS_LOST || !table->retry)
+		return false;
+	new = iommu_msi_doorbells_prepare(dev, domain, false);
+	/*
+	 * The domain cannot take doorbells after all, or binding fails for a
+	 * reason that will not go away: nothing to retry
+	 */
+	if (new == table ||
+	    (IS_ERR(new) && !msi_doorbell_retry_err(PTR_ERR(new)))) {
+		table->retry = false;
+		return false;
+	}
+	if (IS_ERR(new)) {
+		msi_doorbell_retry_queue(dev, false);
+		return true;
+	}
+	iommu_msi_doorbells_commit(dev, new);
+	dev_info(dev, "MSI doorbells bound again in the IOMMU domain\n");
+	return false;
+}
+
 /**
  * __iommu_msi_doorbells_retry() - Bind the pages of a LOST table again
  * @dev: A device queued for a retry by a forced switch that could not bind
@@ -1112,25 +1163,8 @@ void iommu_msi_doorbells_abort(struct device *dev,
 bool __iommu_msi_doorbells_retry(struct device *dev,
 				 struct iommu_domain *domain)
 {
-	struct msi_doorbell_table *table, *new;
-
 	iommu_group_mutex_assert(dev);
-	table = msi_doorbell_table_get(dev);
-	if (!table || table->state != MSI_DOORBELLS_LOST || !table->retry)
-		return false;
-	new = iommu_msi_doorbells_prepare(dev, domain, false);
-	/* The domain cannot take doorbells after all: nothing to retry */
-	if (new == table || PTR_ERR_OR_ZERO(new) == -EOPNOTSUPP) {
-		table->retry = false;
-		return false;
-	}
-	if (IS_ERR(new)) {
-		msi_doorbell_retry_queue(dev);
-		return true;
-	}
-	iommu_msi_doorbells_commit(dev, new);
-	dev_info(dev, "MSI doorbells bound again in the IOMMU domain\n");
-	return false;
+	return msi_doorbells_retry(dev, domain);
 }
 
 /**
