@@ -38,6 +38,7 @@ struct mock_domain {
 	unsigned int		maps;
 	unsigned int		unmaps;
 	unsigned int		fail_at;	/* fail the fail_at-th map, 0: never */
+	int			fail_err;	/* with this error, 0: -EIO */
 	unsigned int		refused;	/* maps before the domain was built */
 	struct mock_map		last_map;
 	struct mock_map		last_unmap;
@@ -69,7 +70,7 @@ static int mock_map_pages(struct iommu_domain *domain, unsigned long iova,
 		return -ENODEV;
 	}
 	if (mock->fail_at && mock->maps + 1 == mock->fail_at)
-		return -EIO;
+		return mock->fail_err ?: -EIO;
 	mock->maps++;
 	mock->last_map = (struct mock_map){ iova, paddr, pgsize * pgcount, prot };
 	*mapped = pgsize * pgcount;
@@ -749,11 +750,12 @@ static void msi_doorbell_test_lost_paths(struct kunit *test)
 }
 
 /*
- * A forced switch that cannot bind (VFIO handing a group back to its DMA
- * domain, out of memory) leaves the table LOST and queues the device: the
+ * A forced switch that cannot bind for lack of memory (VFIO handing a group
+ * back to its DMA domain) leaves the table LOST and queues the device: the
  * retry binds the pages in the domain the device is in and rewrites the
  * messages; while binding still fails it stays queued. A table LOST because
- * the domain cannot take doorbells at all (blocking) is never retried.
+ * the domain cannot take doorbells at all (blocking), or because binding
+ * failed for a reason that will not go away (-EIO here), is not retried.
  */
 static void msi_doorbell_test_lost_retry(struct kunit *test)
 {
@@ -768,6 +770,13 @@ static void msi_doorbell_test_lost_retry(struct kunit *test)
 			MOCK_ITS & ~PAGE_MASK);
 
 	b->fail_at = 1;
+	KUNIT_ASSERT_EQ(test, switch_to(t, &b->domain, true), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&t->dev->iommu->msi_retry));
+	KUNIT_EXPECT_FALSE(test, msi_doorbells_retry(t->dev, t->cur));
+	KUNIT_EXPECT_EQ(test, b->maps, 0);
+
+	KUNIT_ASSERT_EQ(test, switch_to(t, &mock_blocked, false), 0);
+	b->fail_err = -ENOMEM;
 	KUNIT_ASSERT_EQ(test, switch_to(t, &b->domain, true), 0);
 	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
 			fault_b + (MOCK_ITS & ~PAGE_MASK));
