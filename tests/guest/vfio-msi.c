@@ -1146,6 +1146,14 @@ static int fail_nth_disarm(void)
 }
 
 /* Fire on every vector: all @shots * vectors must arrive. */
+/* A fail-nth sweep stopped at step @n: it must have ended below its cap */
+static void fail_nth_sweep_done(unsigned int n, const char *what)
+{
+	debugfs_quiet = 0;
+	fail_nth_step = 0;
+	check(n < FAIL_NTH_MAX, "the %s sweep ended before its cap of %d steps", what, FAIL_NTH_MAX);
+}
+
 static void expect_irqs(struct vdev *v, int shots, const char *what, unsigned int n)
 {
 	int got;
@@ -1321,9 +1329,7 @@ static unsigned int fail_nth_disable(struct vdev *v, int shots)
 	}
 	if (!enable_and_fire(v, shots, "after the disable sweep", n))
 		irqs_disable(v);
-	debugfs_quiet = 0;
-	fail_nth_step = 0;
-	check(n < FAIL_NTH_MAX, "the disable sweep ended before its cap of %d steps", FAIL_NTH_MAX);
+	fail_nth_sweep_done(n, "disable");
 	printf("FAIL-NTH disable: %u injection point(s) reached\n", n - 1);
 	return n - 1;
 }
@@ -1470,9 +1476,7 @@ static unsigned int fail_nth_attach(struct vdev *v, int use_iommufd, const char 
 		if (!hit)
 			break;
 	}
-	debugfs_quiet = 0;
-	fail_nth_step = 0;
-	check(n < FAIL_NTH_MAX, "the attach sweep ended before its cap of %d steps", FAIL_NTH_MAX);
+	fail_nth_sweep_done(n, "attach");
 	printf("FAIL-NTH attach: %u injection point(s) reached, %u returned an errno\n", n - 1, errs);
 	return n - 1;
 }
@@ -1526,21 +1530,18 @@ static int ksym_range(const char *sym, unsigned long long *start, unsigned long 
 static void fail_nth_require(unsigned long long start, unsigned long long end)
 {
 	static const char * const attrs[] = { "failslab", "fail_page_alloc" };
-	char path[128], val[32];
-	unsigned int i;
+	const char *bound[] = { "require-start", "require-end" };
+	unsigned long long val[] = { start, end };
+	char path[128], buf[32];
+	unsigned int i, j;
 	int fd;
 
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/require-start", attrs[i]);
+	for (i = 0; i < 4; i++) {
+		j = i & 1;
+		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/%s", attrs[i / 2], bound[j]);
+		snprintf(buf, sizeof(buf), "%llu", val[j]);
 		fd = open(path, O_WRONLY);
-		snprintf(val, sizeof(val), "%llu", start);
-		if (fd < 0 || write(fd, val, strlen(val)) < 0)
-			die(path);
-		close(fd);
-		snprintf(path, sizeof(path), "/sys/kernel/debug/%s/require-end", attrs[i]);
-		fd = open(path, O_WRONLY);
-		snprintf(val, sizeof(val), "%llu", end);
-		if (fd < 0 || write(fd, val, strlen(val)) < 0)
+		if (fd < 0 || write(fd, buf, strlen(buf)) < 0)
 			die(path);
 		close(fd);
 	}
@@ -1601,10 +1602,8 @@ static unsigned int fail_nth_release(struct vdev *v, int use_iommufd, const char
 		if (!hit)
 			break;
 	}
-	debugfs_quiet = 0;
-	fail_nth_step = 0;
 	fail_nth_require(0, ~0ULL);
-	check(n < FAIL_NTH_MAX, "the release sweep ended before its cap of %d steps", FAIL_NTH_MAX);
+	fail_nth_sweep_done(n, "release");
 	printf("FAIL-NTH release: %u injection point(s) reached, %d left %s's doorbell LOST, %d retries bound it again\n",
 	       n - 1, dmesg_count(lost_msg) - lost0, sib, dmesg_count(again_msg) - again0);
 	if (series)
@@ -1840,21 +1839,14 @@ int main(int argc, char **argv)
 		return verdict();
 	}
 
-	if (release) {
+	/* The edu's own DMA checks, type1 or iommufd */
+	if (release || read_doorbell) {
 		if (!v.is_edu) {
-			fprintf(stderr, "--release needs an edu as BDF\n");
+			fprintf(stderr, "%s needs an edu as BDF\n",
+				release ? "--release" : "--read-doorbell");
 			return 100;
 		}
-		release_test(&v, shots, use_iommufd);
-		return verdict();
-	}
-
-	if (read_doorbell) {
-		if (!v.is_edu) {
-			fprintf(stderr, "--read-doorbell needs an edu as BDF\n");
-			return 100;
-		}
-		read_doorbell_test(&v, shots, use_iommufd);
+		(release ? release_test : read_doorbell_test)(&v, shots, use_iommufd);
 		return verdict();
 	}
 
