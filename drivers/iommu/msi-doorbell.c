@@ -42,11 +42,12 @@
  * at the end of the MSI window of VFIO and iommufd domains, which their
  * users cannot map. The next domain change, or the next allocation of
  * vectors, binds the pages again and rewrites the messages. A table that
- * turned LOST because binding failed (not because the domain cannot take
- * doorbells) is also retried in the domain it is in, from a work item, after
- * 1 s and then at doubling intervals up to a minute: VFIO handing a group back
- * to its DMA domain is such a forced switch, and a PCIe port of the group has
- * no other occasion to bind its AER, PME and hotplug vectors again.
+ * turned LOST because binding failed for lack of memory or of a window slot
+ * (not because the domain cannot take doorbells) is also retried in the
+ * domain it is in, from a work item, after 1 s and then at doubling intervals
+ * up to a minute: VFIO handing a group back to its DMA domain is such a forced
+ * switch, and a PCIe port of the group has no other occasion to bind its AER,
+ * PME and hotplug vectors again.
  *
  * Locking, outermost first:
  *
@@ -734,7 +735,7 @@ static DECLARE_DELAYED_WORK(msi_doorbell_retry_work, msi_doorbell_retry_fn);
 
 #define MSI_DOORBELL_RETRY_MAX	(60 * HZ)
 
-/* Errors a later attempt may not see: memory, a full window */
+/* Errors a later attempt may not meet again: memory, a full window */
 static bool msi_doorbell_retry_err(int err)
 {
 	return err == -ENOMEM || err == -ENOSPC || err == -EAGAIN;
