@@ -24,9 +24,12 @@ cat "$@" | grep -E '^(CONFIG_[A-Za-z0-9_]+=|# CONFIG_[A-Za-z0-9_]+ is not set)' 
 	awk '{ k = $0; sub(/^# /, "", k); sub(/[= ].*/, "", k); if (!(k in v)) o[n++] = k; v[k] = $0 }
 	     END { for (i = 0; i < n; i++) print v[o[i]] }' >"$want"
 
-# Only rewrite .config when a fragment is newer, so a rebuild stays incremental.
+# Only rewrite .config when a fragment is newer, so a rebuild stays incremental;
+# a .config newer than the stamp was rewritten by kbuild (a build at another
+# commit of the tree drops the options that commit does not know): merge again.
 stamp=$obj/.config.fragments
-if [ -f "$obj/.config" ] && [ -f "$stamp" ] && cmp -s "$want" "$stamp"; then
+if [ -f "$obj/.config" ] && [ -f "$stamp" ] && cmp -s "$want" "$stamp" &&
+	[ ! "$obj/.config" -nt "$stamp" ]; then
 	echo "kconfig: $obj/.config is up to date"
 else
 	(cd "$src" && env "${KARCH[@]}" scripts/kconfig/merge_config.sh \

@@ -302,6 +302,26 @@ if [ "$(hdr kmemleak)" != off ] && grep -q "^BENCH-END" "$log" && ! grep -q "^ok
 	why="${why:+$why; }no kmemleak check in the guest"
 fi
 
+# "#@ kunit-suites: A B": the KUnit cases of the console, as the kernel's own
+# parser reads them (ktap-cases.py): a failed or crashed case, or a listed
+# suite that reported no case, fails the scenario. make test also counts
+# every case on its own line.
+suites=$(hdr kunit-suites)
+if [ -n "$suites" ]; then
+	. "$top/scripts/lib.sh"
+	ktap=$logdir/$name.ktap
+	sed -e 's/^\[[ 0-9.]*\] //' "$log" >"$ktap"
+	cases=$(python3 "$top/scripts/ktap-cases.py" "$SRC" "$ktap" 2>&1) ||
+		cases="FAIL ktap-cases.py ($(echo "$cases" | tail -1))"
+	bad=$(echo "$cases" | grep '^FAIL' | head -5)
+	[ -z "$bad" ] || why="${why:+$why; }KUnit cases failed:
+$bad"
+	for suite in $suites; do
+		echo "$cases" | grep -q "^[A-Z]* $suite\." ||
+			why="${why:+$why; }KUnit suite $suite reported no case"
+	done
+fi
+
 printf '%s %.1fs\n' "$name" "$secs" >>"$logdir/timings"
 if [ -z "$why" ]; then
 	printf 'PASS  %-16s (%.1fs%s)\n' "$name" "$secs" "${faults:+, $faults}"
