@@ -472,13 +472,16 @@ static void msi_doorbell_test_untranslated(struct kunit *test)
  * A paging domain without an MSI cookie (VFIO type1's, where the IOMMU
  * reports a hardware MSI region) takes a doorbell untranslated if and only
  * if the doorbell lies in an IOMMU_RESV_MSI region of the device; a
- * blocking domain never does.
+ * blocking domain never does. A live doorbell that cannot follow the device
+ * there refuses the switch, or, on a switch that must succeed, leaves no
+ * message to compose: its owner may map any IOVA of the domain.
  */
 static void msi_doorbell_test_bypass_region(struct kunit *test)
 {
 	struct msi_doorbell_test *t = test->priv;
 	struct mock_domain *plain = mock_plain_domain(test, PAGE_SIZE);
-	u64 out;
+	const struct msi_doorbell_table *table;
+	u64 out, before;
 
 	t->cur = &plain->domain;
 	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS, 4), -EOPNOTSUPP);
@@ -523,15 +526,27 @@ static void msi_doorbell_test_bypass_region(struct kunit *test)
 	msi_doorbells_release(t->dev);
 
 	/*
-	 * Without the region it cannot follow: LOST, aimed at IOVA 0 of the
-	 * page; the next allocation where the region is back binds it again.
+	 * Without the region it cannot follow, and its owner may map any IOVA
+	 * of the domain, 0 included: the switch is refused, with nothing
+	 * changed. A switch that must succeed leaves no address to compose
+	 * (the vectors are masked); the next allocation where the region is
+	 * back binds the page again.
 	 */
 	mock_hw_msi.size = 0;
 	t->cur = &t->a->domain;
 	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS, 4), 0);
-	KUNIT_ASSERT_EQ(test, switch_to(t, &plain->domain, false), 0);
-	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS),
-			MOCK_ITS & ~PAGE_MASK);
+	before = translate(test, t->dev, MOCK_ITS);
+	table = rcu_access_pointer(t->dev->iommu->msi_doorbells);
+	KUNIT_EXPECT_EQ(test, switch_to(t, &plain->domain, false), -EOPNOTSUPP);
+	KUNIT_EXPECT_PTR_EQ(test, rcu_access_pointer(t->dev->iommu->msi_doorbells),
+			    table);
+	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), before);
+	KUNIT_EXPECT_EQ(test, t->a->unmaps, 1);
+	KUNIT_ASSERT_EQ(test, switch_to(t, &plain->domain, true), 0);
+	KUNIT_EXPECT_EQ(test, t->a->unmaps, 2);
+	KUNIT_EXPECT_EQ(test, iommu_msi_doorbell_translate(t->dev, MOCK_ITS,
+							   &out), -ENXIO);
+	KUNIT_EXPECT_EQ(test, bind(t, MOCK_ITS + 0x100, 4), -EOPNOTSUPP);
 	mock_hw_msi.size = SZ_64K;
 	KUNIT_ASSERT_EQ(test, bind(t, MOCK_ITS + 0x100, 4), 0);
 	KUNIT_EXPECT_EQ(test, translate(test, t->dev, MOCK_ITS), MOCK_ITS);
@@ -898,8 +913,10 @@ static void msi_doorbell_test_set_affinity(struct kunit *test)
 	const struct msi_doorbell dbs[] = {
 		{ MOCK_DB_CPU0, 4 }, { MOCK_DB_CPU1, 4 },
 	};
+	struct mock_domain *plain = mock_plain_domain(test, PAGE_SIZE);
 	struct mock_msi_irq m;
 	u64 iova0, iova1, written;
+	unsigned int writes;
 	unsigned long flags;
 	int ret;
 
@@ -936,6 +953,23 @@ static void msi_doorbell_test_set_affinity(struct kunit *test)
 	raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
 	written = (u64)compose.written.address_hi << 32 | compose.written.address_lo;
 	KUNIT_EXPECT_EQ(test, written, MOCK_DB_CPU1);
+
+	/*
+	 * Forced into a paging domain with neither an MSI cookie nor a bypass
+	 * region: no address can be composed (the rewrite masks the vector),
+	 * and an affinity change moves it in its parent, writing nothing.
+	 */
+	msi_doorbells_release(t->dev);
+	t->cur = &t->a->domain;
+	KUNIT_ASSERT_EQ(test, bind_all(t, dbs, 2), 0);
+	KUNIT_ASSERT_EQ(test, switch_to(t, &plain->domain, true), 0);
+	writes = compose.writes;
+	raw_spin_lock_irqsave(&mock_desc_lock, flags);
+	ret = msi_domain_set_affinity(&m.data, cpumask_of(0), false);
+	raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
+	KUNIT_EXPECT_EQ(test, ret, IRQ_SET_MASK_OK);
+	KUNIT_EXPECT_EQ(test, compose.writes, writes);
+	KUNIT_EXPECT_EQ(test, compose.cpu, 0);
 }
 
 static const unsigned int lookup_pages[] = { 1, 16, 256 };

@@ -49,6 +49,14 @@
  * switch, and a PCIe port of the group has no other occasion to bind its AER,
  * PME and hotplug vectors again.
  *
+ * A paging domain that nobody gave an MSI cookie (vhost-vdpa's, a driver's
+ * own) is filled by its owner, so no IOVA is known to fault in it: unless
+ * every doorbell lies in an IOMMU_RESV_MSI region, a switch to it is refused
+ * while the device has vectors, as an allocation there is. A switch that
+ * must succeed (only a driver bug leads there) turns the table LOST with no
+ * fault IOVA: iommu_msi_doorbell_translate() fails, and the rewrite masks
+ * the vectors rather than aim them at an address the owner may map.
+ *
  * Locking, outermost first:
  *
  *   msi_device_data::mutex (the MSI descriptor lock of the device)
@@ -63,6 +71,7 @@
 #include <linux/bsearch.h>
 #include <linux/debugfs.h>
 #include <linux/device.h>
+#include <linux/dma-mapping.h>
 #include <linux/iommu.h>
 #include <linux/msi-doorbell.h>
 #include <linux/rcupdate.h>
@@ -145,7 +154,8 @@ struct msi_doorbell_page {
  * @state:	&enum msi_doorbell_state
  * @domain:	Domain whose store holds one reference per page (BOUND only)
  * @fault_iova:	Where messages aim in the LOST state: an IOVA nothing is
- *		mapped at in the domain
+ *		mapped at in the domain, or %DMA_MAPPING_ERROR if the domain
+ *		has none (messages cannot be composed: vectors are masked)
  * @next_fault_iova: Set when iommu_msi_doorbells_prepare() returns the
  *		table itself: @fault_iova once the table is turned LOST
  * @retry:	LOST because binding failed: retried in its domain
@@ -288,11 +298,17 @@ static int msi_doorbell_target(struct device *dev, struct iommu_domain *domain,
 			return -EOPNOTSUPP;
 		break;
 	default:
-		/* VFIO type1 takes no MSI cookie where the IOMMU bypasses MSIs */
-		if (domain->type & __IOMMU_DOMAIN_PAGING)
-			return msi_doorbell_msi_bypass(dev, t, table, dbs, nr,
-						       -EOPNOTSUPP);
-		return -EOPNOTSUPP;
+		if (!(domain->type & __IOMMU_DOMAIN_PAGING))
+			return -EOPNOTSUPP;
+		/*
+		 * VFIO type1 takes no MSI cookie where the IOMMU bypasses MSIs.
+		 * Other paging domains without a cookie (vhost-vdpa's, a
+		 * driver's own) are filled by their owner: no IOVA is known to
+		 * fault there.
+		 */
+		t->fault_iova = DMA_MAPPING_ERROR;
+		return msi_doorbell_msi_bypass(dev, t, table, dbs, nr,
+					       -EOPNOTSUPP);
 	}
 	t->state = MSI_DOORBELLS_BOUND;
 	return 0;
@@ -937,15 +953,18 @@ void __iommu_msi_doorbells_release(struct device *dev)
  * @out is an address that faults in that domain.
  *
  * Context: Any context, including under irq_desc::lock; does not sleep.
- * Return: 0; or -ENOENT if the domain of @dev translates MSI writes and
- * @addr was never bound in it (the MSI parent did not report it): the
- * message must not be written.
+ * Return: 0; -ENOENT if the domain of @dev translates MSI writes and @addr
+ * was never bound in it (the MSI parent did not report it); or -ENXIO if the
+ * doorbells could not follow @dev into a domain that has no IOVA known to
+ * fault (a paging domain without an MSI cookie, on a switch that had to
+ * succeed). In both cases the message must not be written.
  */
 int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
 {
 	const struct msi_doorbell_page *page;
 	const struct msi_doorbell_table *table;
 	struct dev_iommu *param;
+	dma_addr_t fault_iova;
 
 	guard(rcu)();
 	param = READ_ONCE(dev->iommu);
@@ -973,7 +992,10 @@ int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
 		*out = page->iova + (addr - page->phys);
 		return 0;
 	case MSI_DOORBELLS_LOST:
-		*out = READ_ONCE(table->fault_iova) + (addr & ~PAGE_MASK);
+		fault_iova = READ_ONCE(table->fault_iova);
+		if (fault_iova == DMA_MAPPING_ERROR)
+			return -ENXIO;
+		*out = fault_iova + (addr & ~PAGE_MASK);
 		return 0;
 	default:
 		return -ENOENT;
@@ -992,7 +1014,9 @@ int iommu_msi_doorbell_translate(struct device *dev, phys_addr_t addr, u64 *out)
  * @dev is returned, to be turned LOST in place when the switch is committed:
  * it keeps its pages, which needs no memory, and aims the messages at an
  * IOVA that faults in @domain, until the device moves again or allocates
- * vectors again.
+ * vectors again. A paging domain without an MSI cookie has no such IOVA:
+ * unless the doorbells bypass the IOMMU there, the switch is refused
+ * (-EOPNOTSUPP), and with @force the LOST table masks the vectors.
  *
  * Context: Process context, may sleep. Called with the group mutex held,
  * before the first device of the group moves; for a domain that answered
@@ -1031,8 +1055,12 @@ struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 		return ERR_PTR(-EAGAIN);
 
 	ret = msi_doorbell_target(dev, domain, old, NULL, 0, &t);
-	/* Blocking domains and the like: MSIs cannot work there */
-	if (ret == -EOPNOTSUPP)
+	/*
+	 * Blocking domains and the like: MSIs cannot work there, and IOVA 0
+	 * faults. A paging domain without an MSI cookie has no IOVA that
+	 * faults: the switch is refused, or the vectors are masked.
+	 */
+	if (ret == -EOPNOTSUPP && t.fault_iova != DMA_MAPPING_ERROR)
 		return msi_doorbell_table_lost(old, t.fault_iova, false);
 	if (ret)
 		goto out_err;
@@ -1049,8 +1077,9 @@ struct msi_doorbell_table *iommu_msi_doorbells_prepare(struct device *dev,
 	ret = PTR_ERR(new);
 
 out_err:
-	dev_err(dev, "cannot move MSI doorbells to the new IOMMU domain: %d\n",
-		ret);
+	dev_err(dev, "cannot move MSI doorbells to the new IOMMU domain: %d%s\n",
+		ret, force && t.fault_iova == DMA_MAPPING_ERROR ?
+		", masking its MSIs" : "");
 	if (!force)
 		return ERR_PTR(ret);
 	return msi_doorbell_table_lost(old, t.fault_iova,
