@@ -80,8 +80,8 @@ for c in $(git -C "$src" rev-list --reverse base..HEAD); do
 		out=$(BENCH_SERIES=$series "$top/scripts/run-scenario.sh" "$obj/arch/arm64/boot/Image" \
 			"$INITRAMFS" "$logdir/$n" "$sc") || why="$why${why:+; }$sc: $(echo "$out" | head -3)"
 	done
-	BENCH_SERIES=$series "$top/scripts/run-scenario.sh" "$obj/arch/arm64/boot/Image" \
-		"$INITRAMFS" "$logdir/$n" kunit >/dev/null ||
+	KUNIT_SUITES_REQUIRED=0 BENCH_SERIES=$series "$top/scripts/run-scenario.sh" \
+		"$obj/arch/arm64/boot/Image" "$INITRAMFS" "$logdir/$n" kunit >/dev/null ||
 		why="$why${why:+; }kunit boot failed ($logdir/$n/kunit.log)"
 	sed -e 's/^\[[ 0-9.]*\] //' "$logdir/$n/kunit.log" >"$logdir/$n/kunit.ktap"
 	cases=$(python3 "$top/scripts/ktap-cases.py" "$wt" "$logdir/$n/kunit.ktap" 2>&1) ||
