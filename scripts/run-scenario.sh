@@ -35,6 +35,8 @@ timeout_s=${BENCH_TIMEOUT:-300}
 mkdir -p "$logdir"
 log=$logdir/$name.log
 events=$logdir/$name.smmu-events
+# The KUnit cases of this boot (below), for make test to count: none yet.
+rm -f "$logdir/$name.cases"
 # A log of an earlier run must never be read as this one's.
 rm -f "$log" "$events" "$logdir/$name.judged" "$logdir/$name.judged.cut"
 
@@ -305,8 +307,8 @@ fi
 # "#@ kunit-suites: A B": the KUnit cases of the console, as the kernel's own
 # parser reads them (ktap-cases.py): a failed or crashed case, or a listed
 # suite that reported no case, fails the scenario. make test also counts
-# every case on its own line. bisect-check.sh boots commits from before the
-# series' suites exist: it sets KUNIT_SUITES_REQUIRED=0.
+# every case on its own line, from $name.cases. bisect-check.sh boots
+# commits from before the series' suites exist: KUNIT_SUITES_REQUIRED=0.
 suites=$(hdr kunit-suites)
 if [ -n "$suites" ]; then
 	. "$top/scripts/lib.sh"
@@ -314,6 +316,7 @@ if [ -n "$suites" ]; then
 	sed -e 's/^\[[ 0-9.]*\] //' "$log" >"$ktap"
 	cases=$(python3 "$top/scripts/ktap-cases.py" "$SRC" "$ktap" 2>&1) ||
 		cases="FAIL ktap-cases.py ($(echo "$cases" | tail -1))"
+	echo "$cases" >"$logdir/$name.cases"
 	bad=$(echo "$cases" | grep '^FAIL' | head -5)
 	[ -z "$bad" ] || why="${why:+$why; }KUnit cases failed:
 $bad"
