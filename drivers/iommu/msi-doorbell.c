@@ -61,7 +61,10 @@
  *
  *   msi_device_data::mutex (the MSI descriptor lock of the device)
  *     iommu_group::mutex (writers of the device's table)
- *       sparse_irq_lock, then irq_desc::lock (message rewrite)
+ *       msi_device_data::virq_lock, the bus lock of the interrupt's chip,
+ *       then irq_desc::lock (message rewrite, which visits the device's
+ *       own interrupts: the allocation and the free of interrupts take
+ *       virq_lock inside the descriptor lock, not the group mutex)
  *       iommu_msi_store::lock (one per IOMMU domain)
  *         iommufd_ctx::sw_msi_lock
  *       msi_doorbell_retry_lock (the devices to retry)

@@ -11,7 +11,9 @@
  */
 #include <kunit/device.h>
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/iommu.h>
+#include <linux/kthread.h>
 
 static int mock_report_ret;
 
@@ -129,8 +131,12 @@ struct msi_alloc_test {
 	unsigned int		bus_locks;
 	unsigned int		bus_unlocks;
 	bool			fail_alloc;
-	bool			free_in_bus_lock;
-	struct irq_chip		*freed_chip;
+	bool			block_in_bus_lock;
+	struct completion	in_bus_lock;
+	struct completion	leave_bus_lock;
+	struct completion	rewritten;
+	struct completion	freed;
+	unsigned int		free_index;
 	u64			doorbell;
 	u64			clear;
 	struct msi_msg		written;
@@ -225,20 +231,15 @@ static void mock_alloc_write_msg(struct irq_data *d, struct msi_msg *msg)
 	irq_data_get_msi_desc(d)->msg = *msg;
 }
 
-/*
- * With @free_in_bus_lock, a free of the interrupt runs while the bus is
- * locked: it deactivates the interrupt and installs no_irq_chip, as
- * irq_domain_free_irqs() does before it waits for sparse_irq_lock.
- */
+/* With @block_in_bus_lock, the rewrite waits here until told to go on */
 static void mock_alloc_bus_lock(struct irq_data *d)
 {
 	struct msi_alloc_test *t = irq_data_get_irq_chip_data(d);
 
 	t->bus_locks++;
-	if (t->free_in_bus_lock) {
-		irqd_clr_activated(d);
-		t->freed_chip = d->chip;
-		d->chip = &no_irq_chip;
+	if (t->block_in_bus_lock) {
+		complete(&t->in_bus_lock);
+		wait_for_completion(&t->leave_bus_lock);
 	}
 }
 
@@ -507,15 +508,36 @@ static void msi_alloc_test_rewrite_unbound(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, irqd_irq_masked(&desc->irq_data));
 }
 
+static int msi_alloc_test_rewrite_fn(void *data)
+{
+	struct msi_alloc_test *t = data;
+
+	msi_device_update_doorbells(t->dev);
+	complete(&t->rewritten);
+	return 0;
+}
+
+static int msi_alloc_test_free_fn(void *data)
+{
+	struct msi_alloc_test *t = data;
+
+	msi_domain_free_irqs_range(t->dev, MSI_DEFAULT_DOMAIN, t->free_index,
+				   t->free_index);
+	complete(&t->freed);
+	return 0;
+}
+
 /*
- * A free that runs between the bus lock and the descriptor lock installs
- * no_irq_chip: the bus lock that was taken is released all the same (for
- * CDX, a mutex every later request_irq() and free_irq() of the device takes),
- * and the interrupt, no longer activated, is not written.
+ * A free that races with a rewrite waits for it: while the rewrite holds the
+ * bus lock of an interrupt (for CDX, a mutex every request_irq() and
+ * free_irq() of the device takes), the interrupt is neither deactivated nor
+ * given another chip, so the bus lock taken is the one released and the
+ * message is written while the vector is live. The free then deactivates it.
  */
-static void msi_alloc_test_rewrite_freed(struct kunit *test)
+static void msi_alloc_test_rewrite_free(struct kunit *test)
 {
 	struct msi_alloc_test *t = test->priv;
+	struct task_struct *rewrite, *free;
 	struct irq_data *irqd;
 	struct msi_map map;
 
@@ -524,19 +546,45 @@ static void msi_alloc_test_rewrite_freed(struct kunit *test)
 	KUNIT_ASSERT_GE(test, map.index, 0);
 	irqd = irq_get_irq_data(map.virq);
 	KUNIT_ASSERT_NOT_NULL(test, irqd);
+	KUNIT_ASSERT_EQ(test, t->writes, 1);
 
-	t->free_in_bus_lock = true;
+	init_completion(&t->in_bus_lock);
+	init_completion(&t->leave_bus_lock);
+	init_completion(&t->rewritten);
+	init_completion(&t->freed);
+	t->free_index = map.index;
 	t->doorbell = MOCK_ALLOC_DOORBELL2;
-	msi_device_update_doorbells(t->dev);
-	t->free_in_bus_lock = false;
-	/* Undo the simulated free, so that the real one can run */
-	KUNIT_ASSERT_PTR_EQ(test, irqd->chip, &no_irq_chip);
-	irqd->chip = t->freed_chip;
-	irqd_set_activated(irqd);
+	t->block_in_bus_lock = true;
+	rewrite = kthread_run(msi_alloc_test_rewrite_fn, t, "msi-kunit-rewrite");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(rewrite));
+	wait_for_completion(&t->in_bus_lock);
+	t->block_in_bus_lock = false;
+
+	free = kthread_run(msi_alloc_test_free_fn, t, "msi-kunit-free");
+	if (IS_ERR(free)) {
+		complete(&t->leave_bus_lock);
+		wait_for_completion(&t->rewritten);
+		KUNIT_FAIL(test, "cannot start the free: %pe", free);
+		return;
+	}
+	/* Give the free time to overtake the rewrite, if it can */
+	KUNIT_EXPECT_EQ(test, wait_for_completion_timeout(&t->freed,
+							  msecs_to_jiffies(200)),
+			0);
+	KUNIT_EXPECT_TRUE(test, irqd_is_activated(irqd));
+	KUNIT_EXPECT_PTR_NE(test, irqd->chip, &no_irq_chip);
+	KUNIT_EXPECT_EQ(test, t->writes, 1);
+
+	complete(&t->leave_bus_lock);
+	wait_for_completion(&t->rewritten);
+	wait_for_completion(&t->freed);
 
 	KUNIT_EXPECT_EQ(test, t->bus_locks, 1);
 	KUNIT_EXPECT_EQ(test, t->bus_unlocks, 1);
-	KUNIT_EXPECT_EQ(test, t->writes, 1);
+	/* The rewrite, then the free's deactivation (an all-zero message) */
+	KUNIT_EXPECT_EQ(test, t->writes, 3);
+	KUNIT_EXPECT_EQ(test, msi_alloc_test_written(t), 0);
+	KUNIT_EXPECT_FALSE(test, msi_alloc_test_held(t));
 }
 
 static struct kunit_case msi_alloc_test_cases[] = {
@@ -544,7 +592,7 @@ static struct kunit_case msi_alloc_test_cases[] = {
 	KUNIT_CASE(msi_alloc_test_failed),
 	KUNIT_CASE(msi_alloc_test_rewrite),
 	KUNIT_CASE(msi_alloc_test_rewrite_unbound),
-	KUNIT_CASE(msi_alloc_test_rewrite_freed),
+	KUNIT_CASE(msi_alloc_test_rewrite_free),
 	{}
 };
 
