@@ -970,6 +970,30 @@ static void msi_doorbell_test_set_affinity(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, IRQ_SET_MASK_OK);
 	KUNIT_EXPECT_EQ(test, compose.writes, writes);
 	KUNIT_EXPECT_EQ(test, compose.cpu, 0);
+
+	/*
+	 * A parent that composes a doorbell it never reported (a bug, which
+	 * warns): the error is returned, nothing is written, and the parent
+	 * is moved back to the affinity the interrupt keeps, so that its
+	 * effective affinity matches the message that stays.
+	 */
+	msi_doorbells_release(t->dev);
+	t->cur = &t->a->domain;
+	KUNIT_ASSERT_EQ(test, bind_all(t, dbs, 1), 0);
+	KUNIT_ASSERT_TRUE(test, zalloc_cpumask_var(&m.common.affinity,
+						   GFP_KERNEL));
+	cpumask_copy(m.common.affinity, cpumask_of(0));
+	writes = compose.writes;
+	kunit_warning_suppress(test) {
+		raw_spin_lock_irqsave(&mock_desc_lock, flags);
+		ret = msi_domain_set_affinity(&m.data, cpumask_of(1), false);
+		raw_spin_unlock_irqrestore(&mock_desc_lock, flags);
+		KUNIT_EXPECT_SUPPRESSED_WARNING_COUNT(test, 1);
+	}
+	free_cpumask_var(m.common.affinity);
+	KUNIT_EXPECT_EQ(test, ret, -ENOENT);
+	KUNIT_EXPECT_EQ(test, compose.writes, writes);
+	KUNIT_EXPECT_EQ(test, compose.cpu, 0);
 }
 
 static const unsigned int lookup_pages[] = { 1, 16, 256 };

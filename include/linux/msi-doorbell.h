@@ -14,10 +14,13 @@ struct device;
 struct iommu_domain;
 
 /*
- * Most doorbells an MSI parent may report for one device: each GICv2m frame
- * is one (two on Graviton), every other controller reports one.
+ * Room for the doorbells an MSI parent reports for one device (each GICv2m
+ * frame is one, every other controller reports one or two): the MSI core
+ * first offers MSI_DOORBELLS_MAX entries, and twice as many each time the
+ * parent answers -E2BIG, up to MSI_DOORBELLS_LIMIT.
  */
 #define MSI_DOORBELLS_MAX	64
+#define MSI_DOORBELLS_LIMIT	1024
 
 /**
  * struct msi_doorbell - A doorbell region an MSI parent makes devices write

@@ -16,11 +16,28 @@
 #include <linux/kthread.h>
 
 static int mock_report_ret;
+/* With @mock_report_frames, reports that many doorbells, one per page */
+static unsigned int mock_report_frames;
+static unsigned int mock_report_calls;
+static unsigned int mock_report_last_max;
 
 static int mock_report(struct irq_domain *domain, struct device *dev,
 		       msi_alloc_info_t *arg, struct msi_doorbell *dbs,
 		       unsigned int max)
 {
+	unsigned int i;
+
+	mock_report_calls++;
+	mock_report_last_max = max;
+	if (mock_report_frames) {
+		if (mock_report_frames > max)
+			return -E2BIG;
+		for (i = 0; i < mock_report_frames; i++) {
+			dbs[i].base = 0x9000040 + (phys_addr_t)i * SZ_64K;
+			dbs[i].size = sizeof(u32);
+		}
+		return mock_report_frames;
+	}
 	if (mock_report_ret > 0) {
 		dbs[0].base = 0x9000040;
 		dbs[0].size = sizeof(u32);
@@ -95,9 +112,38 @@ static void msi_report_test_results(struct kunit *test)
 			-EINVAL);
 }
 
+/*
+ * A parent with more doorbells than the first array holds (a GICv2m with
+ * more than MSI_DOORBELLS_MAX frames) answers -E2BIG and is offered twice
+ * the room until they fit; past MSI_DOORBELLS_LIMIT the allocation fails.
+ */
+static void msi_report_test_many(struct kunit *test)
+{
+	struct msi_report_test *t = test->priv;
+	msi_alloc_info_t arg = { };
+
+	t->ops.msi_report_doorbells = mock_report;
+	mock_report_frames = 3 * MSI_DOORBELLS_MAX;
+	mock_report_calls = 0;
+	KUNIT_EXPECT_EQ(test, msi_domain_bind_doorbells(&t->child, t->dev, &arg),
+			0);
+	KUNIT_EXPECT_EQ(test, mock_report_calls, 3);
+	KUNIT_EXPECT_EQ(test, mock_report_last_max, 4 * MSI_DOORBELLS_MAX);
+
+	mock_report_frames = MSI_DOORBELLS_LIMIT + 1;
+	mock_report_calls = 0;
+	KUNIT_EXPECT_EQ(test, msi_domain_bind_doorbells(&t->child, t->dev, &arg),
+			-E2BIG);
+	KUNIT_EXPECT_EQ(test, mock_report_last_max, MSI_DOORBELLS_LIMIT);
+	KUNIT_EXPECT_EQ(test, mock_report_calls,
+			ilog2(MSI_DOORBELLS_LIMIT / MSI_DOORBELLS_MAX) + 1);
+	mock_report_frames = 0;
+}
+
 static struct kunit_case msi_report_test_cases[] = {
 	KUNIT_CASE(msi_report_test_required),
 	KUNIT_CASE(msi_report_test_results),
+	KUNIT_CASE(msi_report_test_many),
 	{}
 };
 
