@@ -12,7 +12,7 @@ JOBS		?= $(shell nproc)
 export BASE JOBS
 
 .PHONY: pages16k pages64k help all demo test base-kernel deps deps-core tree export roundtrip b4check config kernel initramfs kunit kunit-tool vmm \
-	scenario check series bisect-check bisect-boot bench matrix kasan rt fresh-root clean distclean
+	scenario check series fixes-build bisect-check bisect-boot bench matrix kasan rt fresh-root clean distclean
 
 help: ## list the targets
 	@echo "usage: make TARGET [BASE=7.3] [SCENARIOS=\"a b\"] [FORCE=1] [BENCH_ROUNDS=N]"
@@ -82,6 +82,9 @@ check: kernel ## checkpatch --strict, kernel-doc, W=1 + sparse against the base
 
 series: tree ## build/BASE/series: the RFC set with its cover letter
 	@$(LIB); scripts/series.sh "$$SRC" "$$B/series"
+
+fixes-build: tree base-kernel ## apply each fix alone to the bare base and build the objects it touches (W=1)
+	@$(LIB); FIXES_BUILD=1 scripts/fixes-alone.sh
 
 bisect-check: tree ## build every commit of the series in turn
 	@$(LIB); scripts/bisect-check.sh "$$SRC" "$$B"

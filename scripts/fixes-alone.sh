@@ -13,7 +13,13 @@
 # The prerequisite must be an earlier patch of the set. A line that names no
 # patch of the set fails the check: a stale declaration hides nothing.
 #
-# usage: fixes-alone.sh
+# With FIXES_BUILD=1 (make fixes-build), each patch is also applied and the
+# objects of every C file it touches are built, with the base kernel's test
+# configuration plus CDX_BUS and FSL_MC_BUS (so that every file a fix
+# touches is configured), W=1, out of tree in build/$BASE/fixes-obj: each fix
+# builds on the bare base, not only on top of the ones before it.
+#
+# usage: [FIXES_BUILD=1] fixes-alone.sh
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/series-lib.sh"
@@ -72,7 +78,73 @@ while IFS= read -r line; do
 	needs[$lhs]="${needs[$lhs]:+${needs[$lhs]}$'\n'}$rhs"
 done < <(dep_lines)
 
-n=0 ontop=0 bad=
+n=0 ontop=0 bad= built=0
+fobj=$B/fixes-obj
+if [ "${FIXES_BUILD:-0}" = 1 ]; then
+	[ -f "$BASE_OBJ/.config" ] || {
+		echo "fixes-alone: FAILED: $BASE_OBJ/.config is missing: run 'make base-kernel' first" >&2
+		exit 1
+	}
+	mkdir -p "$fobj"
+	cp "$BASE_OBJ/.config" "$fobj/.config"
+	"$wt/scripts/config" --file "$fobj/.config" -e CDX_BUS -e FSL_MC_BUS
+	kmake "$wt" "$fobj" olddefconfig >"$tmp/build.log" 2>&1 &&
+		kmake "$wt" "$fobj" -j"${JOBS:-$(nproc)}" prepare >>"$tmp/build.log" 2>&1 || {
+		tail -20 "$tmp/build.log" >&2
+		echo "fixes-alone: FAILED: cannot prepare the base for object builds" >&2
+		exit 1
+	}
+	for opt in CDX_BUS FSL_MC_BUS; do
+		grep -q "^CONFIG_$opt=y" "$fobj/.config" || {
+			echo "fixes-alone: FAILED: CONFIG_$opt did not take in $fobj/.config" >&2
+			exit 1
+		}
+	done
+fi
+
+# The objects of the C files patch $1 touches.
+objects_of() {
+	local f
+	for f in $(git -C "$wt" apply --numstat "$SERIES_DIR/$1" | cut -f3); do
+		case $f in *.c) echo "${f%.c}.o" ;; esac
+	done
+}
+
+# Build objects $2... in the worktree as it is; their W=1 warnings, without
+# line numbers, go to file $1.
+build_objects() {
+	local out=$1
+	shift
+	kmake "$wt" "$fobj" -j"${JOBS:-$(nproc)}" W=1 "$@" >"$tmp/build.log" 2>&1 || {
+		grep -E "error|warning" "$tmp/build.log" | head -20 >&2
+		return 1
+	}
+	grep -E ": warning:" "$tmp/build.log" | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u >"$out"
+}
+
+# Apply patch $1 to the base and build what it touches: no error, and no W=1
+# warning the same objects did not have on the base.
+build_fix() {
+	local objs
+	objs=$(objects_of "$1")
+	[ -n "$objs" ] || { echo "fixes-alone: $(basename "$1") touches no C file" >&2; return 1; }
+	# shellcheck disable=SC2086
+	build_objects "$tmp/before" $objs || {
+		echo "fixes-alone: the base does not build $objs" >&2
+		return 1
+	}
+	git -C "$wt" apply "$SERIES_DIR/$1" || return 1
+	# shellcheck disable=SC2086
+	build_objects "$tmp/after" $objs || {
+		echo "fixes-alone: $(basename "$1") does not build on its own: $objs" >&2
+		return 1
+	}
+	if comm -13 "$tmp/before" "$tmp/after" | grep . >&2; then
+		echo "fixes-alone: $(basename "$1") adds W=1 warnings" >&2
+		return 1
+	fi
+	built=$((built + $(echo "$objs" | wc -w)))
+}
 for s in "${order[@]}"; do
 	p=${file_of[$s]}
 	n=$((n + 1))
@@ -93,7 +165,12 @@ for s in "${order[@]}"; do
 		cat "$tmp/apply.log" >&2
 		ok=
 	}
+	if [ -n "$ok" ] && [ "${FIXES_BUILD:-0}" = 1 ]; then
+		build_fix "$p" || ok=
+	fi
 	[ -n "$ok" ] || bad="$bad $(basename "$p")"
 done
 [ -z "$bad" ] || { echo "fixes-alone: FAILED: patches of $first that do not apply to the base as declared:$bad" >&2; exit 1; }
 echo "fixes-alone: each of the $n patches of $first applies to the base on its own, $ontop of them on top of the one patch $first/depends names"
+[ "${FIXES_BUILD:-0}" != 1 ] ||
+	echo "fixes-alone: and builds there: $built object(s) of the files they touch, no new W=1 warning"

@@ -130,7 +130,10 @@ struct iommu_msi_store {
 	struct list_head	node;
 };
 
-/* Every store, for the debugfs view; nests inside no other lock */
+/*
+ * Every store, for the debugfs view. Taken inside the group mutex (a store
+ * is created by the first bind in its domain); takes no other lock.
+ */
 static LIST_HEAD(msi_stores);
 static DEFINE_MUTEX(msi_stores_lock);
 
