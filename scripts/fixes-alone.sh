@@ -119,7 +119,8 @@ build_objects() {
 		grep -E "error|warning" "$tmp/build.log" | head -20 >&2
 		return 1
 	}
-	grep -E ": warning:" "$tmp/build.log" | sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u >"$out"
+	{ grep -E ": warning:" "$tmp/build.log" || true; } |
+		sed -E 's/:[0-9]+:[0-9]+:/:/' | sort -u >"$out"
 }
 
 # Apply patch $1 to the base and build what it touches: no error, and no W=1
@@ -170,7 +171,7 @@ for s in "${order[@]}"; do
 	fi
 	[ -n "$ok" ] || bad="$bad $(basename "$p")"
 done
-[ -z "$bad" ] || { echo "fixes-alone: FAILED: patches of $first that do not apply to the base as declared:$bad" >&2; exit 1; }
+[ -z "$bad" ] || { echo "fixes-alone: FAILED: patches of $first that do not apply to the base as declared${FIXES_BUILD:+, or do not build there}:$bad" >&2; exit 1; }
 echo "fixes-alone: each of the $n patches of $first applies to the base on its own, $ontop of them on top of the one patch $first/depends names"
 [ "${FIXES_BUILD:-0}" != 1 ] ||
 	echo "fixes-alone: and builds there: $built object(s) of the files they touch, no new W=1 warning"
